@@ -1,0 +1,3 @@
+module github.com/netsched/netsched
+
+go 1.26.8

@@ -1,0 +1,8 @@
+package prio
+
+import "syscall"
+
+var (
+	errInval = syscall.EINVAL
+	errNoMem = syscall.ENOMEM
+)

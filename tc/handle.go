@@ -1,0 +1,116 @@
+// Package tc holds the plain values of traffic control as tc reads and writes
+// them: handles, rates, sizes and times, and the word-by-word argument reader
+// and text/JSON printer that each kind's tc syntax is written with.
+package tc
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Handle is a qdisc or class identifier, major:minor in 16 bits each.
+type Handle uint32
+
+// Well-known handles, as in <linux/pkt_sched.h>.
+const (
+	Unspec  Handle = 0
+	Root    Handle = 0xFFFFFFFF
+	Ingress Handle = 0xFFFFFFF1
+	Clsact  Handle = Ingress
+
+	MinPriority Handle = 0xFFE0 // TC_H_MIN_PRIORITY
+	MinIngress  Handle = 0xFFF2 // TC_H_MIN_INGRESS
+	MinEgress   Handle = 0xFFF3 // TC_H_MIN_EGRESS
+)
+
+// Make builds a handle from a major (already in the upper half) and a minor,
+// as TC_H_MAKE does.
+func Make(maj, min uint32) Handle { return Handle(maj&0xFFFF0000 | min&0xFFFF) }
+
+// Major returns the upper 16 bits shifted into place (TC_H_MAJ keeps them in
+// the upper half; see Maj).
+func (h Handle) Major() uint16 { return uint16(h >> 16) }
+
+// Minor returns the lower 16 bits.
+func (h Handle) Minor() uint16 { return uint16(h) }
+
+// Maj is TC_H_MAJ: the handle with its minor cleared.
+func (h Handle) Maj() Handle { return h & 0xFFFF0000 }
+
+// Min is TC_H_MIN: the handle with its major cleared.
+func (h Handle) Min() Handle { return h & 0x0000FFFF }
+
+// String prints a class id as iproute2's sprint_tc_classid does.
+func (h Handle) String() string {
+	switch {
+	case h == Root:
+		return "root"
+	case h == Unspec:
+		return "none"
+	case h.Maj() == 0:
+		return fmt.Sprintf(":%x", h.Minor())
+	case h.Min() == 0:
+		return fmt.Sprintf("%x:", h.Major())
+	default:
+		return fmt.Sprintf("%x:%x", h.Major(), h.Minor())
+	}
+}
+
+// QdiscString prints a qdisc handle the way tc qdisc show does: "%x:" of the
+// major alone.
+func (h Handle) QdiscString() string { return fmt.Sprintf("%x:", h.Major()) }
+
+// ParseClassID reads a class id as iproute2's get_tc_classid: "root", "none",
+// "X:Y", "X:", ":Y" or "X" (hex), each part at most 0xffff.
+func ParseClassID(s string) (Handle, error) {
+	switch s {
+	case "root":
+		return Root, nil
+	case "none":
+		return Unspec, nil
+	}
+	maj, rest, found := strings.Cut(s, ":")
+	var h uint64
+	if maj != "" {
+		v, err := strconv.ParseUint(maj, 16, 32)
+		if err != nil || v >= 0x10000 {
+			return 0, fmt.Errorf("invalid class id %q", s)
+		}
+		h = v << 16
+	}
+	if !found {
+		if maj == "" {
+			return 0, fmt.Errorf("invalid class id %q", s)
+		}
+		return Handle(h), nil
+	}
+	if rest != "" {
+		v, err := strconv.ParseUint(rest, 16, 32)
+		if err != nil || v >= 0x10000 {
+			return 0, fmt.Errorf("invalid class id %q", s)
+		}
+		h |= v
+	}
+	return Handle(h), nil
+}
+
+// ParseQdiscHandle reads a qdisc handle as iproute2's get_qdisc_handle: "X:"
+// or "X" (hex, at most 0xffff), "none" for 0. The minor must be empty or 0.
+func ParseQdiscHandle(s string) (Handle, error) {
+	if s == "none" {
+		return 0, nil
+	}
+	maj, rest, _ := strings.Cut(s, ":")
+	v, err := strconv.ParseUint(maj, 16, 32)
+	if err != nil || v >= 0x10000 {
+		return 0, fmt.Errorf("invalid qdisc handle %q", s)
+	}
+	if rest != "" {
+		m, err := strconv.ParseUint(rest, 16, 32)
+		if err != nil || m != 0 {
+			return 0, fmt.Errorf("invalid qdisc handle %q", s)
+		}
+	}
+	return Handle(v << 16), nil
+}
