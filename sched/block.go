@@ -179,7 +179,6 @@ func protocolOf(p *pkt.Packet) uint16 {
 	return v<<8 | v>>8
 }
 
-
 // GetBlock returns the block a qdisc attaches to: a new private block for
 // index 0, else the namespace's shared block of that index, made on first
 // use (tcf_block_get_ext).

@@ -26,12 +26,12 @@ const (
 type StatsDump struct {
 	b *nl.Builder
 	// compat struct tc_stats, filled as the parts are written
-	bytes                                       uint64
-	packets, drops, overlimits, bps, pps, qlen  uint32
-	backlog                                     uint32
-	xstats                                      []byte
-	open                                        bool
-	statsAttr, xstatsAttr                       uint16
+	bytes                                      uint64
+	packets, drops, overlimits, bps, pps, qlen uint32
+	backlog                                    uint32
+	xstats                                     []byte
+	open                                       bool
+	statsAttr, xstatsAttr                      uint16
 }
 
 // startStats opens TCA_STATS2 (gnet_stats_start_copy_compat).
