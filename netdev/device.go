@@ -370,13 +370,11 @@ func (d *Device) ChangeTxQueueLen(n uint32) error {
 	return nil
 }
 
-// Rename gives the device a new name (dev_change_name); only while down.
+// Rename gives the device a new name (dev_change_name); as in recent
+// kernels, an up device may be renamed too.
 func (d *Device) Rename(name string) error {
 	if name == d.name {
 		return nil
-	}
-	if d.IsUp() {
-		return syscall.EBUSY
 	}
 	n, err := d.ns.allocName(name)
 	if err != nil {

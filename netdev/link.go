@@ -77,6 +77,9 @@ func (ns *Namespace) AddLink(s *LinkSpec) (*Device, error) {
 			prx = k.DefaultTxQueues()
 		}
 		peer = newDevice(pns, pn, k, ptx, prx)
+		if s.PeerTx != 0 {
+			peer.realTx = ptx
+		}
 		if s.Peer != nil {
 			if err := peer.apply(s.Peer); err != nil {
 				return nil, err
@@ -84,6 +87,11 @@ func (ns *Namespace) AddLink(s *LinkSpec) (*Device, error) {
 		}
 	}
 	d := newDevice(ns, name, k, numTx, numRx)
+	if s.NumTx != 0 {
+		// Queues asked for are all real; a veth's default per-CPU queues
+		// are not (only the first is).
+		d.realTx = numTx
+	}
 	d.index = s.Index
 	if err := d.apply(s); err != nil {
 		return nil, err

@@ -144,8 +144,9 @@ func (d *Dev) ingressQueueCreate() *TxQueue {
 // Root returns dev->qdisc: the root the control plane sees.
 func (d *Dev) Root() *Qdisc { return d.qdisc }
 
-// Multiqueue is netif_is_multiqueue: more than one real TX queue.
-func (d *Dev) Multiqueue() bool { return d.link.RealNumTxQueues() > 1 }
+// Multiqueue is netif_is_multiqueue: more than one TX queue (allocated, not
+// necessarily real).
+func (d *Dev) Multiqueue() bool { return len(d.txq) > 1 }
 
 func hash32(h tc.Handle) int { return int((uint32(h) * 0x61C88647) >> (32 - hashBits)) }
 
