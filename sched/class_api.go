@@ -135,38 +135,6 @@ func (d *Dev) deleteClass(r *Request, q *Qdisc, c Class) error {
 	return nil
 }
 
-// bindClass re-points the filters of q's blocks that name classid at c
-// (tc_bind_tclass): after a class is created they find it, after it is
-// deleted they hold nothing.
-func (d *Dev) bindClass(q *Qdisc, classid tc.Handle, c Class) {
-	bo, ok := q.Discipline.(BlockOwner)
-	if !ok {
-		return
-	}
-	cf := q.Discipline.(Classful)
-	cf.Walk(func(cl Class) bool {
-		blk, _ := bo.Block(cl, nil)
-		if blk == nil {
-			return true
-		}
-		blk.Chains(func(ch *Chain) bool {
-			ch.Protos(func(tp *Proto) bool {
-				if b, ok := tp.Cls.(ClassBinder); ok {
-					b.BindClass(classid, c, q)
-				}
-				return true
-			})
-			return true
-		})
-		return true
-	})
-}
-
-// ClassBinder is a classifier that holds classes (tcf_proto_ops.bind_class).
-type ClassBinder interface {
-	BindClass(classid tc.Handle, c Class, q *Qdisc)
-}
-
 // DumpClasses calls fn with each qdisc whose classes a dump of classes with
 // tcm_parent parent shows, in the kernel's order (__tc_dump_tclass).
 func (d *Dev) DumpClasses(parent tc.Handle, fn func(q *Qdisc) bool) {

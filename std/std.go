@@ -3,12 +3,15 @@
 package std
 
 import (
+	"github.com/netsched/netsched/cls/matchall"
 	"github.com/netsched/netsched/qdisc/fifo"
+	"github.com/netsched/netsched/qdisc/htb"
 	"github.com/netsched/netsched/qdisc/ingress"
 	"github.com/netsched/netsched/qdisc/mq"
 	"github.com/netsched/netsched/qdisc/multiq"
 	"github.com/netsched/netsched/qdisc/pfifofast"
 	"github.com/netsched/netsched/qdisc/prio"
+	"github.com/netsched/netsched/qdisc/tbf"
 	"github.com/netsched/netsched/sched"
 )
 
@@ -24,10 +27,14 @@ var Qdiscs = []*sched.Kind{
 	multiq.Kind,
 	ingress.Ingress,
 	ingress.Clsact,
+	htb.Kind,
+	tbf.Kind,
 }
 
 // Classifiers are the classifier kinds.
-var Classifiers = []*sched.ClassifierKind{}
+var Classifiers = []*sched.ClassifierKind{
+	matchall.Kind,
+}
 
 // Registry returns a registry holding every built-in kind.
 func Registry() *sched.Registry {

@@ -5,8 +5,10 @@ import (
 	"github.com/netsched/netsched/tc"
 )
 
-// syntax is the tc face of ingress and clsact (q_ingress.c, q_clsact.c):
-// only `handle` (which tc itself already read) is skipped.
+// syntax is the tc face of ingress and clsact (q_ingress.c, q_clsact.c).
+// tc reads "ingress" or "clsact" as the parent and hands the words after it
+// to the kind: ingress skips a `handle X`, clsact takes no word. Neither
+// sends options (iproute2 6.1 sends none).
 type syntax struct{ id string }
 
 func (s syntax) ParseQdisc(a *tc.Args, _ *nl.Builder) error {
@@ -23,7 +25,10 @@ func (s syntax) ParseQdisc(a *tc.Args, _ *nl.Builder) error {
 	return nil
 }
 
+// PrintQdisc prints ingress's marker; clsact prints nothing.
 func (s syntax) PrintQdisc(p *tc.Printer, _ []byte) error {
-	p.String(tc.Text, "", "%s", "---------------- ")
+	if s.id == "ingress" {
+		p.String(tc.Text, "", "%s", "---------------- ")
+	}
 	return nil
 }

@@ -120,7 +120,8 @@ func (g *ingress) Block(c sched.Class, _ *sched.Ext) (*sched.Block, error) {
 	if !g.clsact {
 		return g.in, nil
 	}
-	switch tc.Handle(c.(class)) {
+	cl, _ := c.(class) // no class (parent ffff:) names no hook
+	switch tc.Handle(cl) {
 	case tc.MinIngress:
 		return g.in, nil
 	case tc.MinEgress:

@@ -27,7 +27,7 @@ func (syntax) PrintQdisc(p *tc.Printer, opt []byte) error {
 	if err != nil {
 		return err
 	}
-	p.Uint(tc.Any, "bands", "bands %d/", uint64(c.Bands))
-	p.Uint(tc.Any, "max", "%d ", uint64(c.MaxBands))
+	// q_multiq.c prints with fprintf, in JSON mode too.
+	p.Fprintf("bands %d/%d ", c.Bands, c.MaxBands)
 	return nil
 }

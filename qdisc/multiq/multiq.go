@@ -65,7 +65,7 @@ func (m *multiq) Init(opt *nl.Attr, ext *sched.Ext) error {
 	if opt == nil {
 		return syscall.EINVAL
 	}
-	m.block = sched.NewBlock(m.q)
+	m.block = m.q.Dev().Net().GetBlock(0, m.q)
 	m.maxBands = m.q.Dev().NumTxQueues()
 	m.queues = make([]*sched.Qdisc, m.maxBands)
 	for i := range m.queues {
@@ -200,6 +200,7 @@ func (m *multiq) Reset() {
 }
 
 func (m *multiq) Destroy() {
+	m.q.Dev().Net().PutBlock(m.block)
 	for i := 0; i < m.bands; i++ {
 		m.queues[i].Put()
 	}

@@ -24,6 +24,10 @@ func (syntax) ParseQdisc(a *tc.Args, b *nl.Builder) error {
 	for a.More() {
 		switch w := a.Next(); w {
 		case "bands":
+			if pmap {
+				// q_prio.c prints the usage and reads on.
+				a.Warn(usage)
+			}
 			v, err := a.Value()
 			if err != nil {
 				return err
@@ -84,9 +88,9 @@ func (syntax) PrintQdisc(p *tc.Printer, opt []byte) error {
 		mq = tb.Get(TCA_PRIO_MQ)
 	}
 	p.Uint(tc.Any, "bands", "bands %d ", uint64(c.Bands))
-	p.OpenArray(tc.Any, "priomap", "priomap ")
+	p.OpenArray(tc.Any, "priomap", "priomap")
 	for _, v := range c.Priomap {
-		p.Uint(tc.Any, "", "%d ", uint64(v))
+		p.Uint(tc.Any, "", " %d", uint64(v))
 	}
 	p.CloseArray(tc.Any, "")
 	on := mq != nil && len(mq.Data) > 0 && mq.Data[0] != 0

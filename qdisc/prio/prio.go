@@ -47,7 +47,7 @@ func (p *prioQdisc) Init(opt *nl.Attr, ext *sched.Ext) error {
 	if opt == nil {
 		return errInval
 	}
-	p.block = sched.NewBlock(p.q)
+	p.block = p.q.Dev().Net().GetBlock(0, p.q)
 	return p.tune(opt, ext)
 }
 
@@ -168,6 +168,7 @@ func (p *prioQdisc) Reset() {
 }
 
 func (p *prioQdisc) Destroy() {
+	p.q.Dev().Net().PutBlock(p.block)
 	for i := 0; i < p.bands; i++ {
 		p.queues[i].Put()
 	}
