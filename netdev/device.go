@@ -249,12 +249,14 @@ func (d *Device) vethXmit(p *pkt.Packet) bool {
 	return true
 }
 
-// Transmit sends p out of the device through its qdiscs.
+// Transmit sends p out of the device through its qdiscs. A device that
+// is down holds the noop qdisc, which drops with a congestion notice
+// (noop_enqueue), not an error.
 func (d *Device) Transmit(p *pkt.Packet) sched.Verdict {
 	if d.flags&IFF_UP == 0 {
 		d.Stats.TxDropped++
 		p.Free()
-		return sched.Dropped
+		return sched.CN
 	}
 	return d.Sched.Transmit(p)
 }
@@ -272,7 +274,7 @@ func (d *Device) Receive(p *pkt.Packet) {
 		d.ns.Deliver(d, p)
 		return
 	}
-	p.Free()
+	d.ns.world.netifRx(d, p)
 }
 
 // open brings the device up (__dev_open): qdiscs activate; a veth gets

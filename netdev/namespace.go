@@ -3,6 +3,7 @@ package netdev
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/netsched/netsched/pkt"
@@ -16,6 +17,12 @@ type World struct {
 	// NewNet makes the scheduling state of a new namespace.
 	NewNet func() *sched.Net
 	Pool   *pkt.Pool
+	// Lock is the control lock. When set, packets that reach a
+	// namespace's own stack go to its host stack (host.go), which runs
+	// under it; when nil they are freed.
+	Lock sync.Locker
+
+	rx backlog
 }
 
 // NewWorld returns an empty world; newNet is called once per namespace.
@@ -81,8 +88,10 @@ type Namespace struct {
 	// turns them into RTM_NEWLINK/DELLINK notifications).
 	Events func(ev Event)
 	// Deliver takes packets that arrive for the namespace's own stack; by
-	// default they are freed.
+	// default they go to the host stack (host.go).
 	Deliver func(d *Device, p *pkt.Packet)
+
+	host *Host
 }
 
 // EventType says what changed.

@@ -47,7 +47,8 @@ type Options struct {
 // New returns an engine with no namespace yet.
 func New(o Options) *Engine {
 	e := &Engine{conns: map[*netdev.Namespace]map[*Conn]bool{}, nextPort: 0}
-	if o.Clock == nil {
+	realTime := o.Clock == nil
+	if realTime {
 		o.Clock = clock.NewMonotonicLocked(&e.mu)
 	}
 	if o.Kinds == nil {
@@ -63,6 +64,13 @@ func New(o Options) *Engine {
 		n.Default = std.DefaultQdisc
 		return n
 	}, pkt.NewPool(o.PacketSize))
+	// On the host's clock (the daemon), the namespaces' host stacks
+	// (netdev/host.go) answer ARP and ping, under the control lock. A
+	// virtual clock (a simulation) keeps its packets to itself: the host
+	// stack would answer on goroutines of its own, out of virtual time.
+	if realTime {
+		e.world.Lock = &e.mu
+	}
 	return e
 }
 
@@ -230,6 +238,11 @@ func (c *Conn) emit(b []byte) { c.out = append(c.out, b) }
 // Handle processes one datagram from the client and returns the answer
 // datagrams, in order.
 func (c *Conn) Handle(dgram []byte) [][]byte {
+	if len(dgram) >= nl.HdrLen && nl.ParseHeader(dgram).Type == NSCHED_PING {
+		// A ping waits for replies, which it must not do holding the
+		// control lock.
+		return c.HandlePing(dgram, nil)
+	}
 	msgs, err := nl.Split(dgram)
 	c.e.mu.Lock()
 	defer c.e.mu.Unlock()
