@@ -44,11 +44,16 @@ func (c *Conn) dispatch(m *nl.Msg) (err error, warn string, dumped bool) {
 	if m.Type == NSCHED_PING {
 		return c.ping(m), "", false
 	}
+	if m.Type == NSCHED_NETNS {
+		return c.netns(m), "", false
+	}
 	if m.Type > RTM_MAX+0x100 {
 		return syscall.EOPNOTSUPP, "", false
 	}
 	if len(m.Data) < 1 {
-		return nil, "", false
+		// The kernel ignores a request without even a family byte; we
+		// answer it, so that no malformed request goes unanswered.
+		return syscall.EINVAL, "", false
 	}
 	kind := int(m.Type-RTM_BASE) & 3
 	if kind != kindGet && !c.Privileged {

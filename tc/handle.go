@@ -5,8 +5,6 @@ package tc
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 )
 
 // Handle is a qdisc or class identifier, major:minor in 16 bits each.
@@ -61,8 +59,9 @@ func (h Handle) String() string {
 // major alone.
 func (h Handle) QdiscString() string { return fmt.Sprintf("%x:", h.Major()) }
 
-// ParseClassID reads a class id as iproute2's get_tc_classid: "root", "none",
-// "X:Y", "X:", ":Y" or "X" (hex), each part at most 0xffff.
+// ParseClassID reads a class id as iproute2's get_tc_classid: "root",
+// "none", "X:Y", "X:", ":Y" (hex, each part below 0x10000), or a bare hex
+// number taken as the whole 32-bit id.
 func ParseClassID(s string) (Handle, error) {
 	switch s {
 	case "root":
@@ -70,47 +69,47 @@ func ParseClassID(s string) (Handle, error) {
 	case "none":
 		return Unspec, nil
 	}
-	maj, rest, found := strings.Cut(s, ":")
-	var h uint64
-	if maj != "" {
-		v, err := strconv.ParseUint(maj, 16, 32)
-		if err != nil || v >= 0x10000 {
-			return 0, fmt.Errorf("invalid class id %q", s)
+	bad := fmt.Errorf("invalid class id %q", s)
+	v, n, _ := Strtoul(s, 16)
+	maj := uint32(v) // C stores the unsigned long in a __u32
+	if n == 0 {
+		maj = 0
+		if s == "" || s[0] != ':' {
+			return 0, bad
 		}
-		h = v << 16
 	}
-	if !found {
-		if maj == "" {
-			return 0, fmt.Errorf("invalid class id %q", s)
-		}
-		return Handle(h), nil
+	rest := s[n:]
+	if rest == "" {
+		return Handle(maj), nil
 	}
-	if rest != "" {
-		v, err := strconv.ParseUint(rest, 16, 32)
-		if err != nil || v >= 0x10000 {
-			return 0, fmt.Errorf("invalid class id %q", s)
-		}
-		h |= v
+	if rest[0] != ':' {
+		return 0, bad
 	}
-	return Handle(h), nil
+	if maj >= 0x10000 {
+		return 0, bad
+	}
+	mv, mn, _ := Strtoul(rest[1:], 16)
+	min := uint32(mv)
+	if mn != len(rest)-1 || min >= 0x10000 {
+		return 0, bad
+	}
+	return Handle(maj<<16 | min), nil
 }
 
-// ParseQdiscHandle reads a qdisc handle as iproute2's get_qdisc_handle: "X:"
-// or "X" (hex, at most 0xffff), "none" for 0. The minor must be empty or 0.
+// ParseQdiscHandle reads a qdisc handle as iproute2's get_qdisc_handle: a
+// hex major (strtoul, at most 0xffff) ended by ':' or the end of the word;
+// whatever follows the ':' is ignored, as there. "none" is 0.
 func ParseQdiscHandle(s string) (Handle, error) {
 	if s == "none" {
 		return 0, nil
 	}
-	maj, rest, _ := strings.Cut(s, ":")
-	v, err := strconv.ParseUint(maj, 16, 32)
-	if err != nil || v >= 0x10000 {
+	v, n, _ := Strtoul(s, 16)
+	maj := uint32(v) // C stores the unsigned long in a __u32
+	if n == 0 || maj >= 0x10000 {
 		return 0, fmt.Errorf("invalid qdisc handle %q", s)
 	}
-	if rest != "" {
-		m, err := strconv.ParseUint(rest, 16, 32)
-		if err != nil || m != 0 {
-			return 0, fmt.Errorf("invalid qdisc handle %q", s)
-		}
+	if n < len(s) && s[n] != ':' {
+		return 0, fmt.Errorf("invalid qdisc handle %q", s)
 	}
-	return Handle(v << 16), nil
+	return Handle(maj << 16), nil
 }
