@@ -83,6 +83,7 @@ type Namespace struct {
 	byIndex   map[int32]*Device
 	byName    map[string]*Device
 	lastIndex int32
+	nsids     map[*Namespace]int32
 
 	// Events, when set, hears of every link and address change (rtnl
 	// turns them into RTM_NEWLINK/DELLINK notifications).
@@ -117,6 +118,21 @@ func (ns *Namespace) emit(ev Event) {
 	if ns.Events != nil {
 		ns.Events(ev)
 	}
+}
+
+// NsID returns the id under which this namespace knows other, allocating
+// the next free one on first use (peernet2id_alloc): the kernel reports a
+// veth peer in another namespace as IFLA_LINK plus this id.
+func (ns *Namespace) NsID(other *Namespace) int32 {
+	if ns.nsids == nil {
+		ns.nsids = map[*Namespace]int32{}
+	}
+	if id, ok := ns.nsids[other]; ok {
+		return id
+	}
+	id := int32(len(ns.nsids))
+	ns.nsids[other] = id
+	return id
 }
 
 // Devices lists the devices in registration order (for_each_netdev).

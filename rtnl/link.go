@@ -36,6 +36,7 @@ const (
 	IFLA_NUM_RX_QUEUES      = 32
 	IFLA_CARRIER            = 33
 	IFLA_CARRIER_CHANGES    = 35
+	IFLA_LINK_NETNSID       = 37
 	IFLA_PROTO_DOWN         = 39
 	IFLA_GSO_MAX_SEGS       = 40
 	IFLA_GSO_MAX_SIZE       = 41
@@ -391,6 +392,9 @@ func fillLink(b *nl.Builder, d *netdev.Device, typ, flags uint16, seq, pid uint3
 		b.Nest(IFLA_LINKINFO)
 		b.PutString(IFLA_INFO_KIND, d.Kind().Name)
 		b.EndNest()
+	}
+	if p := d.Peer(); p != nil && p.Namespace() != d.Namespace() {
+		b.PutU32(IFLA_LINK_NETNSID, uint32(d.Namespace().NsID(p.Namespace())))
 	}
 	b.End()
 }
