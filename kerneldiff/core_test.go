@@ -215,6 +215,13 @@ var coreScripts = map[string][]string{
 		"ip link del b0",
 		"tc qdisc show",
 	},
+	"monitor": {
+		"(timeout 2 tc monitor >mon 2>&1 &); sleep 0.3; " +
+			"ip link add v0 type veth peer name v1; ip link set v0 up; " +
+			"tc qdisc add dev v0 root handle 1: pfifo limit 5; tc qdisc replace dev v0 root handle 2: bfifo; " +
+			"tc qdisc change dev v0 root handle 2: bfifo limit 9000; tc qdisc add dev v0 ingress; " +
+			"tc qdisc del dev v0 ingress; tc qdisc del dev v0 root; sleep 0.3; cat mon",
+	},
 	"link down up and delete": {
 		"ip link add v0 type veth peer name v1",
 		"ip link set v0 up",

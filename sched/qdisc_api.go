@@ -391,6 +391,15 @@ func (d *Dev) graftRoot(r *Request, classid tc.Handle, new, old *Qdisc) error {
 		if dq == nil {
 			return Err(syscall.ENOENT, "Device does not have an ingress queue")
 		}
+		// The kernel takes the current ingress qdisc's last reference
+		// here (qdisc_refcount_dec_if_one), so its deletion notice says
+		// refcnt 0.
+		if cur := dq.sleeping; cur.Flags&Builtin == 0 {
+			if cur.refcnt != 1 {
+				return Err(syscall.EBUSY, "Current ingress or clsact Qdisc has ongoing filter requests")
+			}
+			cur.refcnt = 0
+		}
 	}
 	up := d.link.IsUp()
 	if up {
