@@ -199,7 +199,7 @@ func (s *Server) serveConn(uc *net.UnixConn) {
 // request microseconds after our answer; catching it without a sleep and
 // a wake-up halves the cost of a round trip. (The shim polls the same way
 // for our answers.)
-const spinBudget = 200 * time.Microsecond
+const spinBudget = 50 * time.Microsecond
 
 // spinRead reads one datagram, polling with MSG_DONTWAIT for up to
 // spinBudget before waiting in the runtime's poller.
@@ -217,6 +217,9 @@ func spinRead(raw syscall.RawConn, buf []byte) (int, error) {
 				start = time.Now() // after the poller's wake-up, poll again
 				return false
 			}
+			// Yield the CPU between polls: on a busy machine the
+			// client may need this very CPU to send its request.
+			syscall.Syscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
 		}
 	})
 	if err != nil {

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/netlink.h>
@@ -112,9 +113,9 @@ static ssize_t shim_spin_recvmsg(int fd, struct msghdr *m, int flags)
 		if ((now.tv_sec - start.tv_sec) * 1000000000L +
 		    (now.tv_nsec - start.tv_nsec) > shim_spin_ns)
 			break;
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
+		/* Yield rather than pause: on a busy machine the daemon may
+		 * need this very CPU to answer. */
+		sched_yield();
 	}
 	return real.recvmsg(fd, m, flags);
 }

@@ -62,7 +62,7 @@ static void init(void)
 }
 
 /* How long a blocking receive polls before it sleeps (see io.c). */
-long shim_spin_ns = 200000;
+long shim_spin_ns = 50000;
 
 /* Resolve early, before the program starts threads of its own. */
 __attribute__((constructor)) static void nlshim_ctor(void)
