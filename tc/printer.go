@@ -3,7 +3,9 @@ package tc
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strconv"
+	"strings"
 )
 
 // Mode says where a value goes: text output, JSON output, or both, as
@@ -20,7 +22,9 @@ const (
 // Printer writes tc's output in text or JSON, with the shapes of iproute2's
 // json_print and json_writer: in JSON mode only JSON-mode values print, keyed;
 // in text mode only text-mode values print, through their format. Formats are
-// Go fmt formats.
+// Go fmt formats taking the value as their one argument; a format without a
+// verb prints as it is (print_bool(PRINT_ANY, "root", "root ", true) prints
+// "root ").
 type Printer struct {
 	out    bytes.Buffer
 	json   bool
@@ -30,24 +34,73 @@ type Printer struct {
 	sep   byte
 	// Oneline replaces the newline of NL with "\\" as tc -oneline does.
 	Oneline bool
+	// Actions prints the action lists of filters; nil when none are known.
+	Actions ActionSyntax
+
+	// The output options a kind's printer may look at (iproute2's
+	// globals): -iec, -details, -statistics, -raw.
+	IEC, Details, Stats, Raw bool
 }
 
 // NewPrinter returns a printer for text (json false) or JSON output.
 func NewPrinter(json, pretty bool) *Printer { return &Printer{json: json, pretty: pretty} }
 
-// IsJSON reports whether the printer writes JSON.
+// IsJSON reports whether the printer writes JSON (is_json_context).
 func (p *Printer) IsJSON() bool { return p.json }
 
 // Bytes returns what was printed.
 func (p *Printer) Bytes() []byte { return p.out.Bytes() }
 
+// Flush writes what was printed so far to w and forgets it, keeping the
+// JSON writer's state (fflush of stdout between objects).
+func (p *Printer) Flush(w io.Writer) error {
+	_, err := w.Write(p.out.Bytes())
+	p.out.Reset()
+	return err
+}
+
 // Reset forgets what was printed.
 func (p *Printer) Reset() { p.out.Reset(); p.depth = 0; p.sep = 0 }
+
+// hasVerb reports whether a format consumes an argument.
+func hasVerb(format string) bool {
+	for i := 0; i < len(format); i++ {
+		if format[i] == '%' {
+			if i+1 < len(format) && format[i+1] == '%' {
+				i++
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Printer) textf(format string, v any) {
+	if hasVerb(format) {
+		fmt.Fprintf(&p.out, format, v)
+	} else {
+		p.out.WriteString(strings.ReplaceAll(format, "%%", "%"))
+	}
+}
 
 // Printf writes text output only (fprintf to stdout in iproute2).
 func (p *Printer) Printf(format string, args ...any) {
 	if !p.json {
 		fmt.Fprintf(&p.out, format, args...)
+	}
+}
+
+// Fprintf writes in every mode, as the fprintf(f, ...) of iproute2's
+// older printers does even under -j (their text lands inside the JSON).
+func (p *Printer) Fprintf(format string, args ...any) {
+	fmt.Fprintf(&p.out, format, args...)
+}
+
+// Text writes text output only, as it is.
+func (p *Printer) Text(s string) {
+	if !p.json {
+		p.out.WriteString(s)
 	}
 }
 
@@ -61,6 +114,14 @@ func (p *Printer) NL() {
 	} else {
 		p.out.WriteByte('\n')
 	}
+}
+
+// SL is iproute2's _SL_: the line separator of -oneline mode.
+func (p *Printer) SL() string {
+	if p.Oneline {
+		return "\\"
+	}
+	return "\n"
 }
 
 func (p *Printer) eol() {
@@ -137,9 +198,8 @@ func (p *Printer) quote(s string) {
 func (p *Printer) field(key string) {
 	if key != "" {
 		p.name(key)
-	} else {
-		p.eor()
 	}
+	p.eor()
 }
 
 // String prints a string value.
@@ -152,7 +212,7 @@ func (p *Printer) String(m Mode, key, format, v string) {
 		return
 	}
 	if m&Text != 0 {
-		fmt.Fprintf(&p.out, format, v)
+		p.textf(format, v)
 	}
 }
 
@@ -166,7 +226,7 @@ func (p *Printer) Uint(m Mode, key, format string, v uint64) {
 		return
 	}
 	if m&Text != 0 {
-		fmt.Fprintf(&p.out, format, v)
+		p.textf(format, v)
 	}
 }
 
@@ -180,7 +240,7 @@ func (p *Printer) Int(m Mode, key, format string, v int64) {
 		return
 	}
 	if m&Text != 0 {
-		fmt.Fprintf(&p.out, format, v)
+		p.textf(format, v)
 	}
 }
 
@@ -189,12 +249,12 @@ func (p *Printer) Float(m Mode, key, format string, v float64) {
 	if p.json {
 		if m&JSON != 0 {
 			p.field(key)
-			p.out.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+			p.out.WriteString(FormatG(v, 6))
 		}
 		return
 	}
 	if m&Text != 0 {
-		fmt.Fprintf(&p.out, format, v)
+		p.textf(format, v)
 	}
 }
 
@@ -208,7 +268,7 @@ func (p *Printer) Bool(m Mode, key, format string, v bool) {
 		return
 	}
 	if m&Text != 0 {
-		fmt.Fprintf(&p.out, format, strconv.FormatBool(v))
+		p.textf(format, strconv.FormatBool(v))
 	}
 }
 
@@ -222,8 +282,47 @@ func (p *Printer) Null(m Mode, key, format, text string) {
 		return
 	}
 	if m&Text != 0 {
-		fmt.Fprintf(&p.out, format, text)
+		p.textf(format, text)
 	}
+}
+
+// Hex prints a value as print_0xhex: in JSON the string "0x2a" (%#x), in
+// text through format.
+func (p *Printer) Hex(m Mode, key, format string, v uint64) {
+	if p.json {
+		if m&JSON != 0 {
+			s := "0"
+			if v != 0 {
+				s = "0x" + strconv.FormatUint(v, 16)
+			}
+			p.field(key)
+			p.quote(s)
+		}
+		return
+	}
+	if m&Text != 0 {
+		p.textf(format, v)
+	}
+}
+
+// Rate prints a rate in bytes per second: in JSON the number, in text the
+// string of RateString through format (tc_print_rate).
+func (p *Printer) Rate(m Mode, key, format string, rate uint64) {
+	if p.json {
+		p.Uint(m, key, "", rate)
+		return
+	}
+	p.String(m, key, format, RateString(rate, p.IEC))
+}
+
+// Size prints a size in bytes: in JSON the number, in text SizeString
+// through format (print_size).
+func (p *Printer) Size(m Mode, key, format string, sz uint32) {
+	if p.json {
+		p.Uint(m, key, "", uint64(sz))
+		return
+	}
+	p.String(m, key, format, SizeString(sz))
 }
 
 // OpenObject starts a JSON object, keyed when key is not empty (JSON only).
@@ -233,10 +332,6 @@ func (p *Printer) OpenObject(key string) {
 	}
 	if key != "" {
 		p.name(key)
-		p.sep = 0
-		p.out.WriteByte('{')
-		p.depth++
-		return
 	}
 	p.begin('{')
 }
@@ -249,31 +344,58 @@ func (p *Printer) CloseObject() {
 }
 
 // OpenArray starts a JSON array (JSON only); in text mode it prints the
-// text through format when m includes Text, as open_json_array does.
+// text format when m includes Text, as open_json_array does.
 func (p *Printer) OpenArray(m Mode, key, format string) {
 	if !p.json {
-		if m&Text != 0 && format != "" {
+		if m&Text != 0 {
 			p.out.WriteString(format)
 		}
 		return
 	}
-	if key != "" {
-		p.name(key)
-		p.sep = 0
-		p.out.WriteByte('[')
-		p.depth++
+	if m&JSON == 0 {
 		return
 	}
+	if key != "" {
+		p.name(key)
+	}
 	p.begin('[')
+	if p.pretty {
+		p.out.WriteByte(' ')
+	}
 }
 
 // CloseArray ends a JSON array; in text mode prints format.
 func (p *Printer) CloseArray(m Mode, format string) {
 	if !p.json {
-		if m&Text != 0 && format != "" {
+		if m&Text != 0 {
 			p.out.WriteString(format)
 		}
 		return
 	}
+	if m&JSON == 0 {
+		return
+	}
+	if p.pretty && p.sep != 0 {
+		p.out.WriteByte(' ')
+	}
+	p.sep = 0
 	p.end(']')
+}
+
+// StartDocument opens the outer JSON array of a listing (new_json_obj).
+func (p *Printer) StartDocument() {
+	if p.json {
+		p.begin('[')
+		if p.pretty {
+			p.out.WriteByte(' ')
+		}
+	}
+}
+
+// EndDocument closes the outer array and ends the line (delete_json_obj).
+func (p *Printer) EndDocument() {
+	if p.json {
+		p.CloseArray(JSON, "")
+		p.out.WriteByte('\n')
+	}
 }

@@ -15,7 +15,7 @@ type syntax struct {
 }
 
 func (s syntax) usage() string {
-	return "Usage: pfifo [ limit NUMBER ]\n       pfifo_head_drop [ limit NUMBER ]\n       bfifo [ limit BYTES ]"
+	return "Usage: ... <[p|b]fifo | pfifo_head_drop> [ limit NUMBER ]"
 }
 
 func (s syntax) ParseQdisc(a *tc.Args, b *nl.Builder) error {

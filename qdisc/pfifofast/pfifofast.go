@@ -34,7 +34,7 @@ var (
 var Kind = &sched.Kind{
 	ID:     "pfifo_fast",
 	New:    func(q *sched.Qdisc) sched.Discipline { return &pfifoFast{q: q} },
-	Syntax: prio.Syntax,
+	Syntax: syntax{},
 }
 
 // Init sizes the bands from the device's txqueuelen; a device with a
