@@ -153,12 +153,8 @@ func (s *Server) serveConn(uc *net.UnixConn) {
 	if _, err := uc.Write(hello.Bytes()); err != nil {
 		return
 	}
-	raw, err := uc.SyscallConn()
-	if err != nil {
-		return
-	}
 	for {
-		n, err := spinRead(raw, buf)
+		n, err := uc.Read(buf)
 		if err != nil || n == 0 {
 			return
 		}
@@ -194,39 +190,6 @@ func (s *Server) serveConn(uc *net.UnixConn) {
 	}
 }
 
-// spinBudget is how long a connection polls for its client's next request
-// before it sleeps in the poller. A tool in batch mode sends its next
-// request microseconds after our answer; catching it without a sleep and
-// a wake-up halves the cost of a round trip. (The shim polls the same way
-// for our answers.)
-const spinBudget = 50 * time.Microsecond
-
-// spinRead reads one datagram, polling with MSG_DONTWAIT for up to
-// spinBudget before waiting in the runtime's poller.
-func spinRead(raw syscall.RawConn, buf []byte) (int, error) {
-	var n int
-	var rerr error
-	start := time.Now()
-	err := raw.Read(func(fd uintptr) bool {
-		for {
-			n, _, rerr = syscall.Recvfrom(int(fd), buf, syscall.MSG_DONTWAIT)
-			if rerr != syscall.EAGAIN {
-				return true
-			}
-			if time.Since(start) > spinBudget {
-				start = time.Now() // after the poller's wake-up, poll again
-				return false
-			}
-			// Yield the CPU between polls: on a busy machine the
-			// client may need this very CPU to send its request.
-			syscall.Syscall(syscall.SYS_SCHED_YIELD, 0, 0, 0)
-		}
-	})
-	if err != nil {
-		return 0, err
-	}
-	return n, rerr
-}
 
 // ping runs an NSCHED_PING request; anything the client sends meanwhile
 // (or its hanging up) stops the ping, which then answers what it counted,

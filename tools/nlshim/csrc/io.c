@@ -5,8 +5,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sched.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 
@@ -89,36 +87,6 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 
 /* ---- receiving -------------------------------------------------------- */
 
-/*
- * A request to the kernel is answered within the system call; a request
- * to the daemon is answered by another process, and waking a sleeping
- * process costs more than the daemon's work. So a blocking receive first
- * polls for a short while (shim_spin_ns, NETSCHED_SPIN_US, 0 disables),
- * the way busy polling serves low-latency sockets: a batch of ten
- * thousand requests then runs without a sleep and a wake per request.
- */
-static ssize_t shim_spin_recvmsg(int fd, struct msghdr *m, int flags)
-{
-	struct timespec start, now;
-	ssize_t n;
-
-	if ((flags & MSG_DONTWAIT) || shim_spin_ns == 0)
-		return real.recvmsg(fd, m, flags);
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		n = real.recvmsg(fd, m, flags | MSG_DONTWAIT);
-		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-			return n;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000000000L +
-		    (now.tv_nsec - start.tv_nsec) > shim_spin_ns)
-			break;
-		/* Yield rather than pause: on a busy machine the daemon may
-		 * need this very CPU to answer. */
-		sched_yield();
-	}
-	return real.recvmsg(fd, m, flags);
-}
 
 /*
  * Receives one datagram into msg's iovec with netlink's answers:
@@ -140,7 +108,7 @@ static ssize_t shim_recvmsg(int fd, struct msghdr *msg, int flags)
 
 	for (size_t i = 0; i < msg->msg_iovlen; i++)
 		room += msg->msg_iov[i].iov_len;
-	n = shim_spin_recvmsg(fd, &m, rflags);
+	n = real.recvmsg(fd, &m, rflags);
 	if (n == 0) {
 		errno = ECONNRESET;
 		return -1;

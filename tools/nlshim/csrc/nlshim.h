@@ -64,9 +64,6 @@ struct real_fns {
 
 extern struct real_fns real;
 
-/* Nanoseconds a blocking receive polls before sleeping (NETSCHED_SPIN_US). */
-extern long shim_spin_ns;
-
 /*
  * Resolves `real` and reads NETSCHED_SOCKET, once. Returns the daemon
  * socket path, or NULL when the shim is switched off. Every interposer

@@ -56,13 +56,8 @@ static void init(void)
 	const char *p = getenv("NETSCHED_SOCKET");
 	if (p && *p)
 		sock_path = strdup(p);
-	const char *spin = getenv("NETSCHED_SPIN_US");
-	if (spin && *spin)
-		shim_spin_ns = strtol(spin, NULL, 10) * 1000L;
 }
 
-/* How long a blocking receive polls before it sleeps (see io.c). */
-long shim_spin_ns = 50000;
 
 /* Resolve early, before the program starts threads of its own. */
 __attribute__((constructor)) static void nlshim_ctor(void)
