@@ -2,6 +2,7 @@ package netdev
 
 import (
 	"crypto/rand"
+	"math"
 	"runtime"
 	"syscall"
 
@@ -331,10 +332,11 @@ func (d *Device) SetUp(up bool) {
 	d.ns.emit(Event{Type: LinkChange, Dev: d})
 }
 
-// SetMTU changes the MTU within the kind's limits (dev_set_mtu).
+// SetMTU changes the MTU within the kind's limits (dev_set_mtu); a
+// maximum of 0 means none (dev_validate_mtu), as for dummy.
 func (d *Device) SetMTU(mtu uint32) error {
 	lo, hi := d.MTURange()
-	if mtu < lo || mtu > hi {
+	if mtu < lo || hi != 0 && mtu > hi || mtu > math.MaxInt32 {
 		return syscall.EINVAL
 	}
 	d.mtu = mtu
