@@ -116,3 +116,13 @@ func (d *StatsDump) finish() {
 		d.b.Put(d.xstatsAttr, d.xstats)
 	}
 }
+
+// AppNest writes kind-specific statistics as attributes that fill puts in
+// a TCA_STATS_APP nest, as kinds that open the nest themselves do (cake's
+// nla_nest_start on TCA_STATS_APP): no compat TCA_XSTATS copy follows,
+// since gnet_stats_copy_app was never called.
+func (d *StatsDump) AppNest(fill func(b *nl.Builder)) {
+	d.b.Nest(TCA_STATS_APP)
+	fill(d.b)
+	d.b.EndNest()
+}
