@@ -8,6 +8,12 @@ import "sync"
 type Pool struct {
 	size int
 	p    sync.Pool
+	// OnFree, when set, sees every packet returned to the pool before its
+	// metadata is cleared: a destructor for its owner's accounting (the
+	// simulator's TCP counts the bytes its sockets have below them, as
+	// the kernel's skb destructor does for TCP small queues). Set it
+	// before the pool is shared.
+	OnFree func(p *Packet)
 }
 
 // NewPool returns a pool of packets whose buffers hold size bytes.
@@ -28,6 +34,9 @@ func (pl *Pool) Get() *Packet {
 }
 
 func (pl *Pool) put(p *Packet) {
+	if pl.OnFree != nil {
+		pl.OnFree(p)
+	}
 	p.reset()
 	pl.p.Put(p)
 }
