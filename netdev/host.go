@@ -200,6 +200,7 @@ func (h *Host) ipOutput(p *pkt.Packet, rt Route, src netip.Addr, tos uint8) erro
 	if int(hdr.totalLen) <= mtu || mtu < ipv4HdrLen+8 {
 		putIPv4(p.Data[ethHdrLen:], hdr)
 		h.setMeta(p, tos)
+		p.RouteClassID = rt.Realms
 		return h.neighOutput(rt.Dev, rt.Dst, p)
 	}
 	// Larger than the MTU: ping's sockets allow local fragmentation
@@ -222,6 +223,7 @@ func (h *Host) ipOutput(p *pkt.Packet, rt Route, src netip.Addr, tos uint8) erro
 		}
 		putIPv4(f.Data[ethHdrLen:], fh)
 		h.setMeta(f, tos)
+		f.RouteClassID = rt.Realms
 		if e := h.neighOutput(rt.Dev, rt.Dst, f); e != nil && err == nil {
 			err = e
 		}

@@ -37,6 +37,8 @@ func (w *World) Namespace(name string) *Namespace {
 		return ns
 	}
 	ns := &Namespace{Name: name, world: w, Net: w.NewNet(), byIndex: map[int32]*Device{}, byName: map[string]*Device{}}
+	ns.Net.Forwarder = newForwarder(ns) // forward.go: mirred's path to the devices
+	ns.Net.Names = names{ns}            // names.go: device names for classifiers
 	w.namespaces[name] = ns
 	w.order = append(w.order, ns)
 	lo := newDevice(ns, "lo", kindLoopback, 1, 1)
@@ -93,6 +95,8 @@ type Namespace struct {
 	Deliver func(d *Device, p *pkt.Packet)
 
 	host *Host
+	// routes are the static routes (routes.go).
+	routes []*StaticRoute
 }
 
 // EventType says what changed.
@@ -217,6 +221,7 @@ func (ns *Namespace) unregister(d *Device) {
 		d.close()
 	}
 	d.Sched.Shutdown()
+	ns.dropRoutes(d)
 	for i, x := range ns.devs {
 		if x == d {
 			ns.devs = append(ns.devs[:i], ns.devs[i+1:]...)

@@ -17,6 +17,8 @@ type Route struct {
 	// the packet goes through lo whatever device was asked for, as the
 	// kernel routes RTN_LOCAL destinations.
 	Local bool
+	// Realms are the static route's (dst->tclassid), 0 for others.
+	Realms uint32
 }
 
 // Route finds the output route to dst (ip_route_output_key with only
@@ -48,6 +50,19 @@ func (h *Host) Route(dst netip.Addr, oif *Device) (Route, error) {
 	}
 	if oif != nil {
 		return Route{Dev: oif, Dst: dst, Src: h.selectSource(oif, dst)}, nil
+	}
+	// Static routes (routes.go), longest prefix, before the connected
+	// ones they may be more specific than.
+	if r := ns.lookupStatic(dst); r != nil {
+		via := dst
+		if r.Gateway.IsValid() {
+			via = r.Gateway
+		}
+		src := r.Src
+		if !src.IsValid() {
+			src = h.selectSource(r.Dev, dst)
+		}
+		return Route{Dev: r.Dev, Dst: via, Src: src, Realms: r.Realms}, nil
 	}
 	// The main table: the connected route of the first up device with an
 	// address whose prefix holds dst.

@@ -125,3 +125,11 @@ func (b *Builder) EndNest() {
 
 // Bytes returns the buffer.
 func (b *Builder) Bytes() []byte { return b.B }
+
+// CancelNest drops the innermost open nest and everything written in it
+// (nla_nest_cancel).
+func (b *Builder) CancelNest() {
+	i := len(b.nests) - 1
+	b.B = b.B[:b.nests[i]]
+	b.nests = b.nests[:i]
+}

@@ -79,6 +79,12 @@ func (c *Conn) dispatch(m *nl.Msg) (err error, warn string, dumped bool) {
 		return c.newAddr(m), "", false
 	case RTM_DELADDR:
 		return c.delAddr(m), "", false
+	case RTM_NEWROUTE:
+		err := c.newRoute(m)
+		return err, sched.MsgOf(err), false
+	case RTM_DELROUTE:
+		err := c.delRoute(m)
+		return err, sched.MsgOf(err), false
 	case sched.RTM_NEWQDISC, sched.RTM_DELQDISC, sched.RTM_GETQDISC,
 		sched.RTM_NEWTCLASS, sched.RTM_DELTCLASS, sched.RTM_GETTCLASS,
 		sched.RTM_NEWTFILTER, sched.RTM_DELTFILTER, sched.RTM_GETTFILTER,
@@ -89,6 +95,8 @@ func (c *Conn) dispatch(m *nl.Msg) (err error, warn string, dumped bool) {
 		}
 		err = c.tcDo(r)
 		return err, r.Ext.Msg, false
+	case sched.RTM_NEWACTION, sched.RTM_DELACTION, sched.RTM_GETACTION:
+		return c.action(m)
 	}
 	return syscall.EOPNOTSUPP, "", false
 }
@@ -102,7 +110,7 @@ func (c *Conn) dump(m *nl.Msg, d *dumper) (ok bool, err error) {
 	case RTM_GETADDR:
 		return true, c.dumpAddrs(m, d)
 	case RTM_GETROUTE:
-		return true, nil
+		return true, c.dumpRoutes(m, d)
 	case sched.RTM_GETQDISC:
 		return true, c.dumpQdiscs(m, d)
 	case sched.RTM_GETTCLASS:
@@ -111,6 +119,8 @@ func (c *Conn) dump(m *nl.Msg, d *dumper) (ok bool, err error) {
 		return true, c.dumpFilters(m, d)
 	case sched.RTM_GETCHAIN:
 		return true, c.dumpChains(m, d)
+	case sched.RTM_GETACTION:
+		return true, c.dumpActions(m, d)
 	}
 	return false, nil
 }

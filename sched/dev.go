@@ -39,8 +39,15 @@ type Net struct {
 	// gets by default (pfifo_fast unless set).
 	Default *Kind
 	Handles *Handles
+	// Forwarder carries packets that actions send to another device of
+	// the namespace (mirred); netdev sets it. Nil: such packets drop.
+	Forwarder Forwarder
+	// Names resolves device names for classifiers (filter_indev.go);
+	// netdev sets it.
+	Names DeviceNames
 
-	blocks map[uint32]*Block
+	blocks  map[uint32]*Block
+	actions *actNet // act_api.go, made on first use
 }
 
 // NewNet returns a namespace's scheduling state.

@@ -123,11 +123,6 @@ type ClassifierKind struct {
 	Syntax tc.FilterSyntax
 }
 
-// ActionKind is an action kind (tc_action_ops); act_api gives it substance.
-type ActionKind struct {
-	ID string
-}
-
 // AddClassifier registers classifier kinds.
 func (r *Registry) AddClassifier(kinds ...*ClassifierKind) {
 	for _, k := range kinds {
@@ -310,7 +305,7 @@ const protoAll = 0x0300
 // it: the outer VLAN's protocol for tagged packets.
 func protocolOf(p *pkt.Packet) uint16 {
 	v := p.Protocol
-	if p.VLANTCI != 0 {
+	if p.VLANProto != 0 {
 		v = p.VLANProto
 	}
 	return v<<8 | v>>8

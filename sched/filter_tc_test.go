@@ -185,13 +185,13 @@ func TestTcFilterIngress(t *testing.T) {
 		{cmd: "filter change dev v0 ingress pref 3 protocol ip handle 8 matchall classid 1:1", stderr: kerr("Need both RTM_NEWTFILTER and NLM_F_CREATE to create a new filter"), code: 2},
 		{cmd: "filter change dev v0 ingress pref 9 protocol ip handle 8 matchall classid 1:1", stderr: kerr("Need both RTM_NEWTFILTER and NLM_F_CREATE to create a new filter"), code: 2},
 		{cmd: "filter change dev v0 ingress protocol ip handle 8 matchall classid 1:1", stderr: kerr("Invalid filter command with priority of zero"), code: 2},
-		{cmd: "filter add dev v0 ingress pref 5 protocol ip u32 match u32 0 0", stderr: kerr("TC classifier not found"), code: 2},
+		{cmd: "filter add dev v0 ingress pref 5 protocol ip tcindex", stderr: kerr("TC classifier not found"), code: 2},
 		{cmd: "filter add dev v0 ingress pref 5 protocol ip matchall basic", stderr: "What is \"basic\"?\n" + mallUsage, code: 1},
-		// matchall needs options, cannot live in hardware only here,
-		// and has no actions until act_api exists.
+		// matchall needs options and cannot live in hardware only here,
+		// with or without actions.
 		{cmd: "filter add dev v0 ingress pref 5 matchall", stderr: nerr("Invalid argument"), code: 2},
 		{cmd: "filter add dev v0 ingress pref 5 matchall skip_sw classid 1:1", stderr: nerr("Operation not supported"), code: 2},
-		{cmd: "filter add dev v0 ingress pref 5 matchall action drop", stderr: kerr("Failed to load TC action module"), code: 2},
+		{cmd: "filter add dev v0 ingress pref 5 matchall skip_sw action drop", stderr: nerr("Operation not supported"), code: 2},
 		// A failed create leaves no proto behind.
 		{cmd: "filter show dev v0 ingress pref 5"},
 		// Automatic priorities go down from 49152, below the lowest
@@ -293,7 +293,8 @@ func TestTcChains(t *testing.T) {
 		{cmd: "chain add dev v0 ingress chain 7", stderr: kerr("Filter chain already exists"), code: 2},
 		{cmd: "chain add dev v0 ingress chain 268435456", stderr: kerr("Specified chain index exceeds upper limit"), code: 2},
 		{cmd: "chain add dev v0 ingress chain 9 matchall", stderr: kerr("Chain templates are not supported with specified classifier"), code: 2},
-		{cmd: "chain add dev v0 ingress chain 9 u32", stderr: kerr("TC classifier not found"), code: 2},
+		{cmd: "chain add dev v0 ingress chain 9 u32", stderr: kerr("Chain templates are not supported with specified classifier"), code: 2},
+		{cmd: "chain add dev v0 ingress chain 9 tcindex", stderr: kerr("TC classifier not found"), code: 2},
 		{cmd: "filter add dev v0 ingress chain 3 pref 2 matchall classid 1:1"},
 		{cmd: "filter add dev v0 ingress pref 2 matchall classid 1:2"},
 		{cmd: "filter add dev v0 ingress chain 7 pref 2 matchall classid 1:3"},

@@ -10,8 +10,11 @@ type IngressClassifier interface {
 
 // Receive runs an arriving packet through the ingress qdisc's filters
 // (sch_handle_ingress) and reports whether it goes on to the stack. A
-// drop is counted on the ingress qdisc; stolen and redirected packets are
-// the actions' business.
+// drop is counted on the ingress qdisc; stolen, queued and trapped packets
+// are consumed here; a packet an action took away (TC_ACT_CONSUMED, as
+// mirred's redirect does) is no longer ours. As in the kernel, whose data
+// starts at the network header there, the length counted excludes the MAC
+// header.
 func (d *Dev) Receive(p *pkt.Packet) bool {
 	t := d.ingress
 	if t == nil {
@@ -25,16 +28,28 @@ func (d *Dev) Receive(p *pkt.Packet) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	p.PktLen = uint32(len(p.Data))
+	if p.MACLen > 0 && int(p.MACLen) <= len(p.Data) {
+		p.PktLen -= uint32(p.MACLen)
+	}
 	q.Bstats.Update(p)
 	var res Result
-	switch ic.IngressBlockOf().Classify(p, &res) {
+	p.AtIngress = true
+	p.Dev = d
+	v := ic.IngressBlockOf().Classify(p, &res)
+	switch v {
 	case ActShot:
 		q.Qstats.Drops++
 		p.Free()
 		return false
-	case ActStolen, ActQueued, ActTrap, ActRedirect:
+	case ActStolen, ActQueued, ActTrap:
+		p.Free()
 		return false
+	case ActRedirect, ActConsumed:
+		return false
+	case ActOK, ActReclassify:
+		p.TCIndex = uint16(res.ClassID.Min())
 	}
+	p.AtIngress = false
 	return true
 }
 
@@ -59,7 +74,8 @@ type EgressClassifier interface {
 }
 
 // egress runs the egress hook of clsact, if any, and reports whether the
-// packet goes on to a TX queue.
+// packet goes on to a TX queue (sch_handle_egress): the packet is counted
+// on clsact, a drop too; stolen, queued and trapped packets are consumed.
 func (d *Dev) egress(p *pkt.Packet) bool {
 	t := d.ingress
 	if t == nil {
@@ -71,14 +87,18 @@ func (d *Dev) egress(p *pkt.Packet) bool {
 		return true
 	}
 	q.mu.Lock()
+	q.Bstats.Update(p)
 	var res Result
 	v := ec.EgressBlockOf().Classify(p, &res)
+	if v == ActShot {
+		q.Qstats.Drops++
+	}
 	q.mu.Unlock()
 	switch v {
-	case ActShot:
+	case ActShot, ActStolen, ActQueued, ActTrap:
 		p.Free()
 		return false
-	case ActStolen, ActQueued, ActTrap, ActRedirect:
+	case ActRedirect, ActConsumed:
 		return false
 	}
 	return true

@@ -22,6 +22,7 @@ func (d *Dev) PickTx(p *pkt.Packet) *TxQueue {
 // or dropped and freed.
 func (d *Dev) Transmit(p *pkt.Packet) Verdict {
 	p.PktLen = uint32(len(p.Data))
+	p.Dev = d
 	if !d.egress(p) {
 		return Success
 	}

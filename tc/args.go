@@ -19,6 +19,23 @@ type Args struct {
 	Stderr io.Writer
 	// Actions parses the action lists of filters; nil when none are known.
 	Actions ActionSyntax
+	// Links finds devices by name for kinds that name one (mirred); nil
+	// when the front end knows none.
+	Links LinkNames
+	// Protocol is the filter's protocol as an EtherType in host order (0:
+	// none given), for classifiers whose keys follow it (flower's
+	// eth_type, as iproute2 passes f_proto).
+	Protocol uint16
+}
+
+// LinkNames maps device names to indexes and back, as iproute2's
+// ll_name_to_index and ll_index_to_name do for the kinds that name
+// devices. The front end provides it.
+type LinkNames interface {
+	// Index returns the device's ifindex, 0 when there is none.
+	Index(name string) int32
+	// Name returns the device's name, "" when there is none.
+	Name(index int32) string
 }
 
 // NewArgs returns a reader over words.

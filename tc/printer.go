@@ -36,6 +36,9 @@ type Printer struct {
 	Oneline bool
 	// Actions prints the action lists of filters; nil when none are known.
 	Actions ActionSyntax
+	// Links names devices for kinds that print one (mirred); nil when the
+	// front end knows none.
+	Links LinkNames
 
 	// The output options a kind's printer may look at (iproute2's
 	// globals): -iec, -details, -statistics, -raw.

@@ -266,7 +266,9 @@ func (t *tool) filterModify(cmd, flags uint16, argv []string) error {
 		fw.req.parent = tc.Handle(fw.block)
 	}
 	if fw.kind != "" {
-		fh, err := t.faces.filter(fw.kind).ParseFilter(t.filterArgs(a.Rest(), fw.dev), fw.fhandle, b)
+		fa := t.filterArgs(a.Rest(), fw.dev)
+		fa.Protocol = fw.protocol<<8 | fw.protocol>>8
+		fh, err := t.faces.filter(fw.kind).ParseFilter(fa, fw.fhandle, b)
 		if err != nil {
 			return err
 		}
@@ -298,6 +300,9 @@ func (t *tool) filterArgs(words []string, dev string) *tc.Args {
 	args.Dev = dev
 	args.Stderr = t.env.Stderr
 	args.Actions = t.actions()
+	if args.Links == nil {
+		args.Links = filterLinks{t}
+	}
 	return args
 }
 
@@ -658,6 +663,9 @@ func (t *tool) printFilter(p *tc.Printer, m *nl.Msg) error {
 		if o := tb[tcaOptions]; o != nil {
 			p.OpenObject("options")
 			p.Actions = t.actions()
+			if p.Links == nil {
+				p.Links = filterLinks{t}
+			}
 			_ = t.faces.filter(attrStr(a)).PrintFilter(p, uint32(tm.handle), o.Data)
 			p.CloseObject()
 		}
@@ -669,4 +677,22 @@ func (t *tool) printFilter(p *tc.Printer, m *nl.Msg) error {
 	}
 	p.CloseObject()
 	return nil
+}
+
+// filterLinks gives classifiers' faces the device names tc knows
+// (tc.LinkNames: route's fromif).
+type filterLinks struct{ t *tool }
+
+func (l filterLinks) Index(name string) int32 {
+	if l.t.links.init() != nil {
+		return 0
+	}
+	return l.t.links.nameToIndex(name)
+}
+
+func (l filterLinks) Name(ifindex int32) string {
+	if l.t.links.init() != nil {
+		return ""
+	}
+	return l.t.links.indexToName(ifindex)
 }

@@ -81,7 +81,7 @@ func (m *mall) Change(req *sched.FilterChange, fh sched.Filter) (sched.Filter, e
 	if h.handle == 0 {
 		h.handle = 1
 	}
-	if err := h.exts.Validate(m.tp, tb, req.Rate, req.Flags, req.Ext); err != nil {
+	if err := h.exts.ValidateEx(m.tp, tb, req.Rate, req.Flags, h.flags, req.Ext); err != nil {
 		return nil, err
 	}
 	bound := false
