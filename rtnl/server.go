@@ -190,7 +190,6 @@ func (s *Server) serveConn(uc *net.UnixConn) {
 	}
 }
 
-
 // ping runs an NSCHED_PING request; anything the client sends meanwhile
 // (or its hanging up) stops the ping, which then answers what it counted,
 // as ping does on SIGINT. It reports whether the connection is still good.

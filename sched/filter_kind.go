@@ -4,6 +4,7 @@ import (
 	"github.com/netsched/netsched/nl"
 	"github.com/netsched/netsched/pkt"
 	"github.com/netsched/netsched/tc"
+	"sync"
 )
 
 // Result is what a classifier answers for a packet (struct tcf_result).
@@ -251,6 +252,23 @@ func (b *Block) Classify(p *pkt.Packet, res *Result) int {
 	if b == nil {
 		return ActUnspec
 	}
+	// Classifiers and actions are interfaces, so the compiler cannot see
+	// that they keep no pointer to the result: handing them the caller's
+	// would move every caller's Result to the heap, an allocation per
+	// packet. They work on a pooled one instead, copied in and out.
+	r := resultPool.Get().(*Result)
+	*r = *res
+	v := b.classify(p, r)
+	*res = *r
+	*r = Result{}
+	resultPool.Put(r)
+	return v
+}
+
+// resultPool holds the results classification works on (see Classify).
+var resultPool = sync.Pool{New: func() any { return new(Result) }}
+
+func (b *Block) classify(p *pkt.Packet, res *Result) int {
 	if b.Owner == nil {
 		// Shared: the owners' root locks do not exclude each other.
 		b.mu.RLock()
