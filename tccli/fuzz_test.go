@@ -24,7 +24,7 @@ func fuzzEnv(t testing.TB) (*tccli.Env, *bytes.Buffer, *bytes.Buffer) {
 }
 
 func seedWords(f *testing.F) {
-	for _, gc := range append(goldenCases, filterCases...) {
+	for _, gc := range append(append(append(goldenCases, shaperCases...), filterCases...), kindCases...) {
 		for _, line := range gc.script {
 			if strings.HasPrefix(line, "tc ") && !strings.Contains(line, "$D") {
 				f.Add(strings.TrimPrefix(line, "tc "))

@@ -173,7 +173,7 @@ func TestGolden(t *testing.T) {
 	dir := t.TempDir()
 	sockR := daemon(t, dir, "iproute2.sock")
 	sockN := daemon(t, dir, "netsched.sock")
-	all := append(append(append(goldenCases, shaperCases...), filterCases...), ipCases...)
+	all := append(append(append(append(goldenCases, shaperCases...), filterCases...), kindCases...), ipCases...)
 	for _, gc := range all {
 		t.Run(gc.name, func(t *testing.T) {
 			ns := gc.name

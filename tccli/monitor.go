@@ -118,28 +118,11 @@ func (t *tool) acceptTCMsg(p *tc.Printer, m *nl.Msg) {
 	case rtmNewQdisc, rtmDelQdisc:
 		_ = t.printQdisc(p, m)
 	case rtmGetAction, rtmNewAction, rtmDelAction:
-		t.printActionMsg(p, m)
+		_ = t.printAction(p, m)
 	case nl.NLMSG_ERROR, nl.NLMSG_NOOP, nl.NLMSG_DONE:
 	default:
 		p.Fprintf("Unknown message: length %08d type %08x flags %08x\n", m.Len, m.Type, m.Flags)
 	}
-}
-
-// printActionMsg prints an action notification (print_action).
-func (t *tool) printActionMsg(p *tc.Printer, m *nl.Msg) {
-	if len(m.Data) < 4 {
-		return
-	}
-	tb := rtaParse(m.Data[4:], tcaActTab+2)
-	if m.Type == rtmDelAction {
-		p.Fprintf("Deleted action ")
-	} else if m.Type == rtmNewAction {
-		p.Fprintf("Added action ")
-	}
-	if a := tb[tcaActTab]; a != nil {
-		_ = t.actions().PrintActions(p, a.Data)
-	}
-	p.NL()
 }
 
 // timestamp is print_timestamp.

@@ -42,9 +42,9 @@ type tool struct {
 	links *links
 	names map[uint32]string // -nm class names
 
-	// lookedForGact is m_action.c's looked4gact: the first action kind
-	// without a module is read as gact, the next ones are refused.
-	lookedForGact bool
+	// tabFlush is m_action.c's tab_flush: the action message being
+	// printed answers a flush (RTM_DELACTION with NLM_F_ROOT).
+	tabFlush bool
 
 	qf qdiscFilter
 	cf classFilter

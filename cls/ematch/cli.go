@@ -232,6 +232,10 @@ func PrintTree(p *tc.Printer, opt []byte) {
 		return
 	}
 	n := int(binary.NativeEndian.Uint16(h.Data))
+	if n == 0 {
+		// An empty tree (a filter made without ematches) prints nothing.
+		return
+	}
 	items := make([][]byte, n+1)
 	if l := tb.Get(TCA_EMATCH_TREE_LIST); l != nil {
 		nl.Walk(l.Data, func(a nl.Attr) bool {

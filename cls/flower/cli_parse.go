@@ -520,7 +520,7 @@ func putPort(b *nl.Builder, dst bool, proto uint8, v string) error {
 	}
 	if isRange {
 		pmax, e := tc.GetU16(hi, 10)
-		if e != nil || pmax <= pmin {
+		if e != nil || pmax <= pmin || (proto != 6 && proto != 17 && proto != 132) {
 			return tc.Usagef("Illegal \"%s\"", what)
 		}
 		tmin, tmax := uint16(TCA_FLOWER_KEY_PORT_SRC_MIN), uint16(TCA_FLOWER_KEY_PORT_SRC_MAX)
@@ -539,7 +539,7 @@ func putPort(b *nl.Builder, dst bool, proto uint8, v string) error {
 		132: {TCA_FLOWER_KEY_SCTP_SRC, TCA_FLOWER_KEY_SCTP_DST},
 	}[proto]
 	if !ok {
-		return tc.Usagef("Illegal \"ip_proto\" for port\nIllegal \"%s\"", what)
+		return tc.Usagef("Illegal \"%s\"", what)
 	}
 	var x [2]byte
 	binary.BigEndian.PutUint16(x[:], pmin)

@@ -351,6 +351,9 @@ func (syntax) PrintFilter(p *tc.Printer, fh uint32, opt []byte) error {
 			star = "*"
 		}
 		p.String(tc.Any, "flowid", star+"flowid %s ", clsutil.ClassIDString(a.U32()))
+	} else if sel != nil && sel.Flags&FlagTerminal != 0 {
+		// A terminal node without a class: its actions decide.
+		p.Text("terminal flowid ")
 	}
 	if a := tb.Get(TCA_U32_LINK); a != nil {
 		p.String(tc.Any, "link", "link %s ", HandleString(a.U32()))
