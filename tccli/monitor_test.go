@@ -106,6 +106,11 @@ func TestMonitor(t *testing.T) {
 		"tc chain del dev v0 ingress chain 4",
 		"tc filter del dev v0 ingress pref 3",
 		"tc qdisc del dev v0 clsact",
+		"tc actions add action gact pass index 3 cookie 0011",
+		"tc actions replace action gact drop index 3",
+		"tc actions del action gact index 3",
+		"tc actions add action pass index 4 action drop index 5",
+		"tc actions flush action gact",
 		"tc qdisc del dev v0 root",
 	} {
 		for _, sock := range []string{sockR, sockN} {
