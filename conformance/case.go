@@ -7,7 +7,7 @@
 //
 // Flow of one case (runner.go):
 //
-//	load (case.go) -> skip? (skip.go: kinds the engine lacks, scapy,
+//	load (case.go) -> skip? (skip.go: kinds the engine lacks, scapy packets it cannot build,
 //	  eBPF, absent helper scripts) -> namespace with $DEV1, $DUMMY and
 //	  $DEV0 in its own (env.go) -> setup -> cmdUnderTest (exit code) ->
 //	  verifyCmd (match.go: regex count or JSON subset) -> teardown ->
@@ -46,6 +46,9 @@ type Case struct {
 	MatchJSON any
 	HasJSON   bool
 	Teardown  []Command
+	// Scapy are the packets scapyPlugin sends after the command under
+	// test.
+	Scapy []ScapySend
 }
 
 // Command is a setup or teardown command with the exit codes it may end
@@ -136,6 +139,11 @@ func parseCase(m map[string]json.RawMessage) (*Case, error) {
 	}
 	if s, _ := str("skip"); s == "yes" {
 		c.Skip = true
+	}
+	if v, ok := m["scapy"]; ok {
+		if c.Scapy, err = parseScapy(v); err != nil {
+			return c, fmt.Errorf("scapy: %w", err)
+		}
 	}
 	if c.DependsOn, err = str("dependsOn"); err != nil {
 		return c, err

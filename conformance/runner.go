@@ -344,6 +344,12 @@ func (r *Runner) execute(c *Case, x *caseEnv, failed func(reason, detail string)
 		return
 	}
 	p := x.exec(c.CmdUnderTest)
+	if c.Requires("scapyPlugin") {
+		if err := x.sendScapy(c); err != nil {
+			failed("scapyPlugin could not send", err.Error())
+			return
+		}
+	}
 	if p.code != c.ExpExitCode {
 		failed(fmt.Sprintf("command exited with %d, expected %d", p.code, c.ExpExitCode),
 			fmt.Sprintf("command: %s\noutput:\n%s", p.cmd, p.output()))

@@ -8,14 +8,16 @@ import (
 
 // skipReason says why a case cannot run against netsched, or "" when it
 // can. The reasons are what netsched lacks: a kind of qdisc, classifier
-// or action, scapy's packets, eBPF, or a helper script the case runs;
+// or action, a scapy packet the runner cannot build, eBPF, or a helper script the case runs;
 // and tdc's own ("skip": "yes").
 func (r *Runner) skipReason(c *Case, names Names) string {
 	if c.Skip {
 		return `the case is marked "skip": "yes"`
 	}
 	if c.Requires("scapyPlugin") {
-		return "needs scapyPlugin: it sends packets with scapy, which the conformance runner does not emulate"
+		if err := scapyPackets(c); err != nil {
+			return "needs scapyPlugin: " + err.Error()
+		}
 	}
 	for _, cmd := range caseCommands(c) {
 		if strings.Contains(cmd, "$EBPFDIR") || strings.Contains(cmd, "${EBPFDIR}") {

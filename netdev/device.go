@@ -399,3 +399,22 @@ func (d *Device) SetGroup(g uint32) { d.group = g; d.ns.emit(Event{Type: LinkCha
 
 // SetAlias sets ifalias.
 func (d *Device) SetAlias(a string) { d.Alias = a; d.ns.emit(Event{Type: LinkChange, Dev: d}) }
+
+// SendFrame sends a whole Ethernet frame out of the device as a packet
+// socket does (packet_snd, then dev_queue_xmit): through the device's
+// qdiscs, with the protocol read from the frame and no priority or mark.
+func (d *Device) SendFrame(frame []byte) sched.Verdict {
+	p := d.ns.Pool().Get()
+	p.SetLen(len(frame))
+	copy(p.Data, frame)
+	p.MACLen = ethHdrLen
+	p.Network = ethHdrLen
+	p.Transport = -1
+	if len(frame) >= ethHdrLen {
+		p.Protocol = uint16(frame[12])<<8 | uint16(frame[13])
+		if p.Protocol == EthPIP && len(frame) > ethHdrLen {
+			p.Transport = int16(ethHdrLen + int(frame[ethHdrLen]&0x0f)*4)
+		}
+	}
+	return d.Transmit(p)
+}

@@ -243,3 +243,34 @@ func TestTOS2Priority(t *testing.T) {
 		t.Errorf("EchoFrameLen(56) = %d, want 98", netdev.EchoFrameLen(56))
 	}
 }
+
+// SendFrame is a packet socket's send: the frame goes through the
+// device's qdiscs as it is, and the peer of a veth receives it.
+func TestSendFrame(t *testing.T) {
+	w, mu := world(t, nil)
+	mu.Lock()
+	defer mu.Unlock()
+	ns := w.Namespace("a")
+	v0 := link(t, ns, &netdev.LinkSpec{Name: "v0", Kind: "veth", PeerName: "v1"})
+	v1 := v0.Peer()
+	v0.SetUp(true)
+	v1.SetUp(true)
+	frame := make([]byte, 54)
+	for i := range 6 {
+		frame[i] = 0xff
+	}
+	frame[12], frame[13], frame[14] = 0x08, 0x00, 0x45
+	for range 3 {
+		if v := v0.SendFrame(frame); v != sched.Success {
+			t.Fatalf("verdict %v", v)
+		}
+	}
+	if v0.Stats.TxPackets != 3 || v0.Stats.TxBytes != 3*54 || v1.Stats.RxPackets != 3 || v1.Stats.RxBytes != 3*54 {
+		t.Fatalf("tx %d pkts %d bytes, peer rx %d pkts %d bytes; want 3 frames of 54 bytes",
+			v0.Stats.TxPackets, v0.Stats.TxBytes, v1.Stats.RxPackets, v1.Stats.RxBytes)
+	}
+	v0.SetUp(false)
+	if v := v0.SendFrame(frame); v != sched.CN || v1.Stats.RxPackets != 3 {
+		t.Fatalf("a down device: verdict %v, peer rx %d", v, v1.Stats.RxPackets)
+	}
+}
