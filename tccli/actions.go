@@ -31,22 +31,21 @@ const (
 	tcaActMax         = 10
 	tcaActMaxPrio     = 32
 
-	tcaActTab         = 1 // TCA_ROOT_TAB of RTM_*ACTION messages
-	tcaRootFlags      = 2
-	tcaRootCount      = 3
-	tcaRootTimeDelta  = 4
-	tcaFcnt           = 6 // TCA_FCNT: entries a flush removed
-	actFlagLargeDump  = 1 // TCA_ACT_FLAG_LARGE_DUMP_ON
-	actFlagTerseDump  = 2 // TCA_ACT_FLAG_TERSE_DUMP
-	actFlagNoPercpu   = 1 // TCA_ACT_FLAGS_NO_PERCPU_STATS
-	actFlagSkipHW     = 2
-	actFlagSkipSW     = 4
-	hwStatsImmediate  = 1
-	hwStatsDelayed    = 2
-	tcCookieMaxSize   = 16
-	nlmFRoot          = 0x100
-	tcamsgLen         = 4
-	actionKindNameLen = 15 // FILTER_NAMESZ - 1
+	tcaActTab        = 1 // TCA_ROOT_TAB of RTM_*ACTION messages
+	tcaRootFlags     = 2
+	tcaRootCount     = 3
+	tcaRootTimeDelta = 4
+	tcaFcnt          = 6 // TCA_FCNT: entries a flush removed
+	actFlagLargeDump = 1 // TCA_ACT_FLAG_LARGE_DUMP_ON
+	actFlagTerseDump = 2 // TCA_ACT_FLAG_TERSE_DUMP
+	actFlagNoPercpu  = 1 // TCA_ACT_FLAGS_NO_PERCPU_STATS
+	actFlagSkipHW    = 2
+	actFlagSkipSW    = 4
+	hwStatsImmediate = 1
+	hwStatsDelayed   = 2
+	tcCookieMaxSize  = 16
+	nlmFRoot         = 0x100
+	tcamsgLen        = 4
 )
 
 // hwStatsItems are the words of `hw_stats`, in tc's order.
