@@ -47,7 +47,8 @@ type Net struct {
 	Names DeviceNames
 
 	blocks  map[uint32]*Block
-	actions *actNet // act_api.go, made on first use
+	ports   blockPorts // block_ports.go
+	actions *actNet    // act_api.go, made on first use
 }
 
 // NewNet returns a namespace's scheduling state.

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/netsched/netsched/nl"
+	"github.com/netsched/netsched/sched"
 	"github.com/netsched/netsched/schedtest"
 	"github.com/netsched/netsched/tc"
 )
@@ -195,5 +197,95 @@ func TestConservationHTB(t *testing.T) {
 	}
 	if int(q.Qstats.Drops) < int(pol.Drops()) {
 		t.Fatalf("htb drops %d < police drops %d", q.Qstats.Drops, pol.Drops())
+	}
+}
+
+// clsactBlocks adds a clsact to dev whose ingress and egress hold the
+// shared blocks in and eg (0: a private block).
+func clsactBlocks(t *testing.T, b *Bed, dev string, in, eg uint32) {
+	t.Helper()
+	d := b.Dev(dev)
+	m := sched.TCMsg{Ifindex: d.Ifindex(), Parent: tc.Ingress, Handle: tc.Make(uint32(tc.Ingress), 0)}
+	if err := b.Do(sched.RTM_NEWQDISC, nl.NLM_F_EXCL|nl.NLM_F_CREATE, m, func(nb *nl.Builder) {
+		nb.PutString(sched.TCA_KIND, "clsact")
+		if in != 0 {
+			nb.PutU32(sched.TCA_INGRESS_BLOCK, in)
+		}
+		if eg != 0 {
+			nb.PutU32(sched.TCA_EGRESS_BLOCK, eg)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mirred to a block (tcf_blockcast): every device holding the block but
+// the one the packet is on gets it; a mirror copies to each, a redirect
+// copies to all but the last, which takes the packet.
+func TestMirredBlockcast(t *testing.T) {
+	for _, verb := range []string{"mirror", "redirect"} {
+		t.Run(verb, func(t *testing.T) {
+			b := New(t)
+			b.AddDev("eth1")
+			b.AddDev("eth2")
+			b.AddDev("eth3")
+			// eth0 holds block 21 on egress: it is a port, the one the
+			// packets arrive on, so it is left out.
+			clsactBlocks(t, b, "eth0", 0, 21)
+			clsactBlocks(t, b, "eth1", 21, 0)
+			clsactBlocks(t, b, "eth2", 21, 21) // one port, held twice
+			b.MustFilter("eth0", "ingress prio 1 protocol all matchall action mirred egress "+verb+" blockid 21")
+			const n = 4
+			for i := 0; i < n; i++ {
+				b.Receive("eth0", udp(200))
+			}
+			b.Settle()
+			for dev, want := range map[string]int{"eth0": 0, "eth1": n, "eth2": n, "eth3": 0} {
+				if got := len(b.Wires[dev].Frames); got != want {
+					t.Errorf("%s sent %d, want %d", dev, got, want)
+				}
+			}
+			wantStack := n // mirror: the packet goes on to the stack
+			if verb == "redirect" {
+				wantStack = 0
+			}
+			if got := len(b.Stack["eth0"]); got != wantStack {
+				t.Errorf("eth0's stack got %d, want %d", got, wantStack)
+			}
+			a := b.Action("mirred", 1)
+			if a.Overlimits() != 0 {
+				t.Errorf("overlimits %d", a.Overlimits())
+			}
+			// A device whose clsact goes is no longer a port.
+			d1 := b.Dev("eth1")
+			if err := b.Do(sched.RTM_DELQDISC, 0, sched.TCMsg{Ifindex: d1.Ifindex(), Parent: tc.Ingress}, nil); err != nil {
+				t.Fatal(err)
+			}
+			b.Receive("eth0", udp(200))
+			b.Settle()
+			if g1, g2 := len(b.Wires["eth1"].Frames), len(b.Wires["eth2"].Frames); g1 != n || g2 != n+1 {
+				t.Errorf("after eth1's clsact went: eth1 sent %d, eth2 %d; want %d and %d", g1, g2, n, n+1)
+			}
+			if verb == "mirror" {
+				wantStack++
+			}
+			// A block no device holds takes nothing: an overlimit, and
+			// the action's verdict (a redirect's stolen: the packet is
+			// gone; a mirror's pipe: it goes on).
+			if err := b.FilterDel("eth0", "ingress", 1); err != nil {
+				t.Fatal(err)
+			}
+			b.MustActions("add", "action mirred egress "+verb+" index 9 blockid 77")
+			b.MustFilter("eth0", "ingress prio 2 protocol all matchall action mirred egress "+verb+" index 9 blockid 77")
+			b.Receive("eth0", udp(200))
+			b.Settle()
+			after := wantStack
+			if verb == "mirror" {
+				after++
+			}
+			if a9 := b.Action("mirred", 9); a9.Overlimits() != 1 || len(b.Stack["eth0"]) != after {
+				t.Errorf("block without ports: overlimits %d, stack %d", a9.Overlimits(), len(b.Stack["eth0"]))
+			}
+		})
 	}
 }

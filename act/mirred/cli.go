@@ -6,20 +6,25 @@ import (
 	"github.com/netsched/netsched/tc"
 )
 
-// Syntax is mirred's tc face (m_mirred.c).
+// Syntax is mirred's tc face (m_mirred.c), with the block target
+// (`blockid N`) of iproute2 releases after 6.1, which 6.1 lacks.
 var Syntax tc.ActionKindSyntax = syntax{}
 
 type syntax struct{}
 
-const explain = "Usage: mirred <DIRECTION> <ACTION> [index INDEX] <dev DEVICENAME>\n" +
+const explain = "Usage: mirred <DIRECTION> <ACTION> [index INDEX] <TARGET>\n" +
 	"where:\n" +
 	"\tDIRECTION := <ingress | egress>\n" +
 	"\tACTION := <mirror | redirect>\n" +
 	"\tINDEX  is the specific policy instance id\n" +
-	"\tDEVICENAME is the devicename"
+	"\tTARGET := <BLOCK | DEVICE>\n" +
+	"\tDEVICE := dev DEVICENAME\n" +
+	"\tDEVICENAME is the devicename\n" +
+	"\tBLOCK := blockid BLOCKID\n" +
+	"\tBLOCKID := 32-bit unsigned block ID"
 
-// ParseAction reads `mirred DIRECTION ACTION [index N] dev DEV [CONTROL]
-// [index N]` (parse_mirred and parse_direction).
+// ParseAction reads `mirred DIRECTION ACTION [index N] dev DEV|blockid N
+// [CONTROL] [index N]` (parse_mirred and parse_direction).
 func (syntax) ParseAction(a *tc.Args, attr uint16, b *nl.Builder) error {
 	if !tc.Matches(a.Peek(), "mirred") {
 		return tc.Usagef("mirred bad argument %s", a.Peek())
@@ -43,6 +48,7 @@ func parseDirection(a *tc.Args, attr uint16, b *nl.Builder) error {
 	ok, iok := 0, 0
 	var mirror, redir, ingress, egress bool
 	dev := ""
+	var blockid uint32
 	next := func() error {
 		a.Next()
 		if !a.More() {
@@ -118,16 +124,30 @@ loop:
 			}
 			p.Action = actutil.Stolen
 			ok++
-		case (redir || mirror) && tc.Matches(w, "dev"):
-			if err := next(); err != nil {
-				return err
+		case redir || mirror:
+			// The target: a block or a device, and the words end.
+			if w == "blockid" {
+				if err := next(); err != nil {
+					return err
+				}
+				v, err := tc.GetU32(a.Peek(), 0)
+				if err != nil || v == 0 {
+					return tc.Usagef("invalid block ID")
+				}
+				blockid = v
+				a.Next()
 			}
-			if dev != "" {
-				return tc.DupArg("dev", a.Peek())
-			}
-			dev = a.Next()
-			if len(dev) > 15 {
-				dev = dev[:15]
+			if a.More() && tc.Matches(a.Peek(), "dev") {
+				if blockid != 0 {
+					return tc.Usagef("blockid and device are mutually exclusive.")
+				}
+				if err := next(); err != nil {
+					return err
+				}
+				dev = a.Next()
+				if len(dev) > 15 {
+					dev = dev[:15]
+				}
 			}
 			break loop
 		}
@@ -166,6 +186,9 @@ loop:
 	}
 	b.Nest(attr)
 	b.Put(TCA_MIRRED_PARMS, p.Encode())
+	if blockid != 0 {
+		b.PutU32(TCA_MIRRED_BLOCKID, blockid)
+	}
 	b.EndNest()
 	return nil
 }
@@ -219,7 +242,11 @@ func (syntax) PrintAction(p *tc.Printer, opt []byte) error {
 	p.String(tc.Text, "", "(%s", eactionName(m.Eaction))
 	p.String(tc.JSON, "mirred_action", "", verb(m.Eaction))
 	p.String(tc.JSON, "direction", "", direction(m.Eaction))
-	p.String(tc.Any, "to_dev", " to device %s)", actutil.LinkName(p, int32(m.Ifindex)))
+	if ba := tb.Get(TCA_MIRRED_BLOCKID); ba != nil && len(ba.Data) >= 4 {
+		p.Uint(tc.Any, "to_blockid", " to blockid %d)", uint64(ba.U32()))
+	} else {
+		p.String(tc.Any, "to_dev", " to device %s)", actutil.LinkName(p, int32(m.Ifindex)))
+	}
 	actutil.PrintControl(p, " ", m.Action, "")
 	p.NL()
 	p.Uint(tc.Any, "index", "\tindex %d", uint64(m.Index))

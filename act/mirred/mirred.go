@@ -1,5 +1,8 @@
 // Package mirred mirrors or redirects packets to a device of the namespace
-// (act_mirred.c), to its egress (transmit) or its ingress (receive).
+// (act_mirred.c), to its egress (transmit) or its ingress (receive), or to
+// every device holding a shared filter block (blockcast) but the one the
+// packet is on: a redirect mirrors to all of them but the last, which gets
+// the redirect.
 // Mirroring sends a copy and returns the action's verdict (pipe by
 // default); redirecting sends the packet itself from an ingress hook when
 // the verdict would have consumed it anyway (the kernel's reinsert), a
@@ -24,11 +27,12 @@ var Kind = &sched.ActionKind{ID: "mirred", Type: TCA_ID_MIRRED, Init: initMirred
 // nestLimit is MIRRED_NEST_LIMIT.
 const nestLimit = 4
 
-// params are what a change replaces.
+// params are what a change replaces: a device or a block.
 type params struct {
 	eaction int32
 	ifindex int32
 	dev     *sched.Dev
+	blockid uint32
 }
 
 type mirred struct {
@@ -54,11 +58,19 @@ func (m *mirred) Act(a *sched.Action, p *pkt.Packet, res *sched.Result) int {
 	a.UpdateBstats(p)
 	pr := m.p.Load()
 	retval := int32(a.Control())
-	fw := a.Net().Forwarder
-	if !devUsable(pr.dev) || fw == nil {
-		return cantDo(a, pr.eaction, retval)
+	if pr.blockid != 0 {
+		return blockcast(a, p, pr, retval)
 	}
-	redirect := isRedirect(pr.eaction)
+	return toDev(a, p, pr.dev, pr.eaction, retval)
+}
+
+// toDev sends p, or a copy, to d (tcf_mirred_to_dev).
+func toDev(a *sched.Action, p *pkt.Packet, d *sched.Dev, eaction, retval int32) int {
+	fw := a.Net().Forwarder
+	if !devUsable(d) || fw == nil {
+		return cantDo(a, eaction, retval)
+	}
+	redirect := isRedirect(eaction)
 	reinsert := p.AtIngress && redirect && canReinsert(retval)
 	p2 := p
 	if !reinsert {
@@ -66,7 +78,7 @@ func (m *mirred) Act(a *sched.Action, p *pkt.Packet, res *sched.Result) int {
 	}
 	p2.MirredNest = p.MirredNest + 1
 	p2.AtIngress = false
-	ok := fw.Forward(pr.dev, p2, wantsIngress(pr.eaction))
+	ok := fw.Forward(d, p2, wantsIngress(eaction))
 	if reinsert {
 		if !ok {
 			a.IncOverlimits()
@@ -74,9 +86,51 @@ func (m *mirred) Act(a *sched.Action, p *pkt.Packet, res *sched.Result) int {
 		return sched.ActConsumed
 	}
 	if !ok {
-		return cantDo(a, pr.eaction, retval)
+		return cantDo(a, eaction, retval)
 	}
 	return int(retval)
+}
+
+// blockcast sends p to the devices holding block pr.blockid but the one
+// p is on (tcf_blockcast): a mirror to each; a redirect as mirrors to all
+// but the last, which gets the redirect. No such block, or one without
+// devices, counts an overlimit.
+func blockcast(a *sched.Action, p *pkt.Packet, pr *params, retval int32) int {
+	ports := a.Net().BlockPorts(pr.blockid)
+	if len(ports) == 0 {
+		a.IncOverlimits()
+		return int(retval)
+	}
+	var except int32
+	if d, ok := p.Dev.(*sched.Dev); ok && d != nil {
+		except = d.Ifindex()
+	}
+	if !isRedirect(pr.eaction) {
+		for _, d := range ports {
+			if d.Ifindex() != except {
+				toDev(a, p, d, pr.eaction, retval)
+			}
+		}
+		return int(retval)
+	}
+	mirror := int32(TCA_EGRESS_MIRROR)
+	if wantsIngress(pr.eaction) {
+		mirror = TCA_INGRESS_MIRROR
+	}
+	var prev *sched.Dev
+	for _, d := range ports {
+		if d.Ifindex() == except {
+			continue
+		}
+		if prev != nil {
+			toDev(a, p, prev, mirror, retval)
+		}
+		prev = d
+	}
+	if prev == nil {
+		return int(retval)
+	}
+	return toDev(a, p, prev, pr.eaction, retval)
 }
 
 // cantDo counts an overlimit; a redirect that cannot go drops.
@@ -98,6 +152,9 @@ func (m *mirred) Dump(a *sched.Action, b *nl.Builder, bind, ref int) error {
 		opt.Ifindex = uint32(pr.ifindex)
 	}
 	b.Put(TCA_MIRRED_PARMS, opt.Encode())
+	if pr.blockid != 0 {
+		b.PutU32(TCA_MIRRED_BLOCKID, pr.blockid)
+	}
 	actutil.PutTm(b, TCA_MIRRED_TM, a)
 	return nil
 }

@@ -15,7 +15,8 @@ const (
 	TCA_MIRRED_TM
 	TCA_MIRRED_PARMS
 	TCA_MIRRED_PAD
-	TCA_MIRRED_MAX = TCA_MIRRED_PAD
+	TCA_MIRRED_BLOCKID // u32: send to every device of this shared block
+	TCA_MIRRED_MAX = TCA_MIRRED_BLOCKID
 )
 
 // TCA_ID_MIRRED is mirred's action type.
@@ -56,7 +57,8 @@ func DecodeParms(b []byte) Parms {
 }
 
 var policy = map[uint16]nl.PolicyEntry{
-	TCA_MIRRED_PARMS: {Type: nl.Unspec, Len: ParmsLen},
+	TCA_MIRRED_PARMS:   {Type: nl.Unspec, Len: ParmsLen},
+	TCA_MIRRED_BLOCKID: {Type: nl.U32},
 }
 
 // modErr is NL_SET_ERR_MSG_MOD: the module's name before the text.
@@ -71,6 +73,14 @@ func initMirred(r *sched.ActInit) (*sched.Action, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	var blockid uint32
+	if ba := tb.Get(TCA_MIRRED_BLOCKID); ba != nil {
+		// The policy's NLA_POLICY_MIN(NLA_U32, 1), checked as the
+		// attributes are parsed.
+		if blockid = ba.U32(); blockid == 0 {
+			return nil, false, sched.Err(syscall.ERANGE, "integer out of range")
+		}
+	}
 	pa := tb.Get(TCA_MIRRED_PARMS)
 	if pa == nil {
 		return nil, false, modErr("Missing required mirred parameters")
@@ -84,6 +94,10 @@ func initMirred(r *sched.ActInit) (*sched.Action, bool, error) {
 	if exists && r.Bind() {
 		return a, false, nil
 	}
+	if blockid != 0 && parm.Ifindex != 0 {
+		actutil.Abandon(r, a, exists, index)
+		return nil, false, modErr("Cannot specify Block ID and dev simultaneously")
+	}
 	switch parm.Eaction {
 	case TCA_EGRESS_MIRROR, TCA_EGRESS_REDIR, TCA_INGRESS_REDIR, TCA_INGRESS_MIRROR:
 	default:
@@ -92,9 +106,9 @@ func initMirred(r *sched.ActInit) (*sched.Action, bool, error) {
 	}
 	created := false
 	if !exists {
-		if parm.Ifindex == 0 {
+		if parm.Ifindex == 0 && blockid == 0 {
 			r.Cleanup(index)
-			return nil, false, modErr("Specified device does not exist")
+			return nil, false, modErr("Must specify device or block")
 		}
 		if a, err = r.Create(index, &mirred{}); err != nil {
 			r.Cleanup(index)
@@ -113,7 +127,10 @@ func initMirred(r *sched.ActInit) (*sched.Action, bool, error) {
 	m := a.Ops.(*mirred)
 	np := &params{eaction: parm.Eaction}
 	if old := m.p.Load(); old != nil {
-		np.ifindex, np.dev = old.ifindex, old.dev
+		np.ifindex, np.dev, np.blockid = old.ifindex, old.dev, old.blockid
+	}
+	if blockid != 0 {
+		np.ifindex, np.dev, np.blockid = 0, nil, blockid
 	}
 	if parm.Ifindex != 0 {
 		var d *sched.Dev
@@ -125,7 +142,7 @@ func initMirred(r *sched.ActInit) (*sched.Action, bool, error) {
 			a.Release(r.Bind())
 			return nil, false, syscall.ENODEV
 		}
-		np.ifindex, np.dev = int32(parm.Ifindex), d
+		np.ifindex, np.dev, np.blockid = int32(parm.Ifindex), d, 0
 	}
 	old := a.SetCtrlAct(parm.Action, ch)
 	m.p.Store(np)

@@ -58,16 +58,20 @@ func (g *ingress) Init(*nl.Attr, *sched.Ext) error {
 	}
 	net := g.q.Dev().Net()
 	g.in = net.GetBlock(g.inIndex, g.q)
+	net.AddBlockPort(g.in, g.q.Dev())
 	if g.clsact {
 		g.eg = net.GetBlock(g.egIndex, g.q)
+		net.AddBlockPort(g.eg, g.q.Dev())
 	}
 	return nil
 }
 
 func (g *ingress) Destroy() {
 	net := g.q.Dev().Net()
+	net.DelBlockPort(g.in, g.q.Dev())
 	net.PutBlock(g.in)
 	if g.eg != nil {
+		net.DelBlockPort(g.eg, g.q.Dev())
 		net.PutBlock(g.eg)
 	}
 }
