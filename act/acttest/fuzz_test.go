@@ -21,6 +21,7 @@ var seedLines = []string{
 	"police pkts_rate 100 pkts_burst 10 drop",
 	"mirred egress redirect dev eth0 index 3",
 	"mirred ingress mirror dev eth0 pipe",
+	"mirred egress redirect blockid 21 index 4",
 	"skbedit queue_mapping 1 priority 1:2 mark 5/0xf ptype host inheritdsfield",
 	"skbmod set dmac 01:02:03:04:05:06 set smac 01:02:03:04:05:07 set etype 0x88b5 swap mac",
 	"vlan push id 5 protocol 802.1ad priority 2",
