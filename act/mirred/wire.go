@@ -16,7 +16,7 @@ const (
 	TCA_MIRRED_PARMS
 	TCA_MIRRED_PAD
 	TCA_MIRRED_BLOCKID // u32: send to every device of this shared block
-	TCA_MIRRED_MAX = TCA_MIRRED_BLOCKID
+	TCA_MIRRED_MAX     = TCA_MIRRED_BLOCKID
 )
 
 // TCA_ID_MIRRED is mirred's action type.
