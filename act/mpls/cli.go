@@ -40,7 +40,9 @@ func canSetEthtype(a int32) bool {
 }
 
 // ParseAction reads `mpls VERB [label L] [tc T] [ttl T] [bos B]
-// [protocol P] [CONTROL] [index N]` (parse_mpls).
+// [protocol P] [CONTROL] [index N]` (parse_mpls), or `mpls index N`, a
+// reference to an existing action, as iproute2 releases after 6.1 read
+// it (tdc's infra/actions 7a70).
 func (syntax) ParseAction(a *tc.Args, attr uint16, b *nl.Builder) error {
 	if !tc.Matches(a.Peek(), "mpls") {
 		return tc.Usagef("")
@@ -48,6 +50,23 @@ func (syntax) ParseAction(a *tc.Args, attr uint16, b *nl.Builder) error {
 	a.Next()
 	if !a.More() {
 		return tc.Incomplete()
+	}
+	if a.Peek() == "index" {
+		a.Next()
+		v, err := a.Value()
+		if err != nil {
+			return err
+		}
+		var gen actutil.Gen
+		if gen.Index, err = tc.GetU32(v, 10); err != nil {
+			return tc.InvArg("illegal index", v)
+		}
+		parms := make([]byte, ParmsLen)
+		gen.Put(parms)
+		b.Nest(attr | nl.NLA_F_NESTED)
+		b.Put(TCA_MPLS_PARMS, parms)
+		b.EndNest()
+		return nil
 	}
 	label := uint32(labelNotSet)
 	var action int32

@@ -45,6 +45,12 @@ func (syntax) ParseAction(a *tc.Args, attr uint16, b *nl.Builder) error {
 		if !a.More() {
 			return tc.Incomplete()
 		}
+		if a.Peek() == "index" {
+			// `nat index N`: a reference to an existing action, as
+			// iproute2 releases after 6.1 read it (tdc's infra/actions
+			// 2c81).
+			return putIndexOnly(a, attr, b)
+		}
 		// parse_nat reports the word parse_nat_args started at.
 		dir := a.Peek()
 		bad := func() error { return tc.Usagef("Illegal nat construct (%s)\n%s", dir, explain) }
@@ -101,6 +107,26 @@ func (syntax) ParseAction(a *tc.Args, attr uint16, b *nl.Builder) error {
 	binary.BigEndian.PutUint32(parms[24:], nw)
 	binary.BigEndian.PutUint32(parms[28:], mask)
 	binary.NativeEndian.PutUint32(parms[32:], flags)
+	b.Nest(attr)
+	b.Put(TCA_NAT_PARMS, parms)
+	b.EndNest()
+	return nil
+}
+
+// putIndexOnly reads `index N` and writes parameters holding only the
+// index.
+func putIndexOnly(a *tc.Args, attr uint16, b *nl.Builder) error {
+	a.Next()
+	v, err := a.Value()
+	if err != nil {
+		return err
+	}
+	var gen actutil.Gen
+	if gen.Index, err = tc.GetU32(v, 10); err != nil {
+		return tc.Usagef("Nat: Illegal \"index\"")
+	}
+	parms := make([]byte, ParmsLen)
+	gen.Put(parms)
 	b.Nest(attr)
 	b.Put(TCA_NAT_PARMS, parms)
 	b.EndNest()
