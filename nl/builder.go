@@ -85,6 +85,15 @@ func (b *Builder) PutU32(typ uint16, v uint32) {
 	b.Put(typ, x[:])
 }
 
+// PutBitfield32 appends a struct nla_bitfield32 attribute: the value, then
+// the selector of the bits it sets.
+func (b *Builder) PutBitfield32(typ uint16, value, selector uint32) {
+	var x [8]byte
+	binary.NativeEndian.PutUint32(x[0:], value)
+	binary.NativeEndian.PutUint32(x[4:], selector)
+	b.Put(typ, x[:])
+}
+
 // PutU64 appends a host-order u64 attribute.
 func (b *Builder) PutU64(typ uint16, v uint64) {
 	var x [8]byte

@@ -71,10 +71,10 @@ func dumpAction(b *nl.Builder, a *Action, bind, ref int) error {
 	mark := b.Len()
 	dumpTerse(b, a, false)
 	if a.HWStats != TCA_ACT_HW_STATS_ANY {
-		putBitfield(b, TCA_ACT_HW_STATS, uint32(a.HWStats), TCA_ACT_HW_STATS_ANY)
+		b.PutBitfield32(TCA_ACT_HW_STATS, uint32(a.HWStats), TCA_ACT_HW_STATS_ANY)
 	}
 	if f := a.Flags & ActFlagsUserMask; f != 0 {
-		putBitfield(b, TCA_ACT_FLAGS, f, f)
+		b.PutBitfield32(TCA_ACT_FLAGS, f, f)
 	}
 	b.PutU32(TCA_ACT_IN_HW_COUNT, 0)
 	b.Nest(TCA_ACT_OPTIONS)
@@ -99,13 +99,6 @@ func dumpTerse(b *nl.Builder, a *Action, fromAct bool) {
 	if a.cookie != nil {
 		b.Put(TCA_ACT_COOKIE, a.cookie)
 	}
-}
-
-func putBitfield(b *nl.Builder, t uint16, value, selector uint32) {
-	var v [8]byte
-	binary.NativeEndian.PutUint32(v[0:], value)
-	binary.NativeEndian.PutUint32(v[4:], selector)
-	b.Put(t, v[:])
 }
 
 // copyActionStats writes TCA_ACT_STATS (tcf_action_copy_stats): basic,

@@ -176,7 +176,7 @@ loop:
 			found := false
 			for _, it := range hwStatsItems {
 				if tc.Matches(v, it.name) {
-					b.Put(tcaActHwStats, bitfield32(uint32(it.bit), uint32(it.bit)))
+					b.PutBitfield32(tcaActHwStats, uint32(it.bit), uint32(it.bit))
 					found = true
 					break
 				}
@@ -202,7 +202,7 @@ loop:
 			}
 		}
 		if flags != 0 {
-			b.Put(tcaActFlags, bitfield32(flags, flags))
+			b.PutBitfield32(tcaActFlags, flags, flags)
 		}
 		b.EndNest()
 		ok++
@@ -212,14 +212,6 @@ loop:
 	}
 	b.EndNest()
 	return nil
-}
-
-// bitfield32 is struct nla_bitfield32.
-func bitfield32(value, selector uint32) []byte {
-	var v [8]byte
-	binary.NativeEndian.PutUint32(v[0:], value)
-	binary.NativeEndian.PutUint32(v[4:], selector)
-	return v[:]
 }
 
 // PrintActions prints a nested action list (tc_print_action).
@@ -594,7 +586,7 @@ func (t *tool) actionListOrFlush(argv []string, cmd uint16) error {
 	if t.brief > 0 {
 		flags |= actFlagTerseDump // the kernel then sends kind, index, stats and cookie
 	}
-	b.Put(tcaRootFlags, bitfield32(flags, flags))
+	b.PutBitfield32(tcaRootFlags, flags, flags)
 	if since != 0 {
 		b.PutU32(tcaRootTimeDelta, since)
 	}

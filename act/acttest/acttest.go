@@ -496,10 +496,7 @@ func (s Syntax) ParseActions(a *tc.Args, attr uint16, b *nl.Builder) error {
 			case "no_percpu", "skip_sw", "skip_hw":
 				f := map[string]uint32{"no_percpu": sched.ActFlagNoPercpuStats,
 					"skip_hw": sched.ActFlagSkipHW, "skip_sw": sched.ActFlagSkipSW}[a.Next()]
-				var bf [8]byte
-				binary.NativeEndian.PutUint32(bf[0:], f)
-				binary.NativeEndian.PutUint32(bf[4:], f)
-				b.Put(sched.TCA_ACT_FLAGS, bf[:])
+				b.PutBitfield32(sched.TCA_ACT_FLAGS, f, f)
 				continue
 			}
 			break

@@ -116,14 +116,10 @@ func (syntax) ParseAction(a *tc.Args, attr uint16, b *nl.Builder) error {
 // putIndexOnly reads `index N` and writes parameters holding only the
 // index.
 func putIndexOnly(a *tc.Args, attr uint16, b *nl.Builder) error {
-	a.Next()
-	v, err := a.Value()
-	if err != nil {
-		return err
-	}
 	var gen actutil.Gen
-	if gen.Index, err = tc.GetU32(v, 10); err != nil {
-		return tc.Usagef("Nat: Illegal \"index\"")
+	var err error
+	if gen.Index, _, err = actutil.ParseIndex(a, "Nat: Illegal \"index\""); err != nil {
+		return err
 	}
 	parms := make([]byte, ParmsLen)
 	gen.Put(parms)

@@ -120,7 +120,7 @@ func (syntax) ParseQdisc(a *tc.Args, b *nl.Builder) error {
 	b.Put(TCA_RED_PARMS, o.Encode())
 	b.Put(TCA_RED_STAB, s.Stab[:])
 	b.PutU32(TCA_RED_MAX_P, s.MaxP)
-	b.Put(TCA_RED_FLAGS, EncodeBitfield(flags, SupportedFlags))
+	b.PutBitfield32(TCA_RED_FLAGS, flags, SupportedFlags)
 	for i, q := range qevents {
 		if blocks[i] != 0 {
 			b.PutU32(q.attr, blocks[i])

@@ -266,7 +266,7 @@ func (r *red) Dump(b *nl.Builder) error {
 	b.Nest(sched.TCA_OPTIONS)
 	b.Put(TCA_RED_PARMS, o.Encode())
 	b.PutU32(TCA_RED_MAX_P, r.parms.MaxP)
-	b.Put(TCA_RED_FLAGS, EncodeBitfield(uint32(r.flags), SupportedFlags))
+	b.PutBitfield32(TCA_RED_FLAGS, uint32(r.flags), SupportedFlags)
 	r.mark.dump(b, TCA_RED_MARK_BLOCK)
 	r.earlyDrop.dump(b, TCA_RED_EARLY_DROP_BLOCK)
 	b.EndNest()

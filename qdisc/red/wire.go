@@ -38,12 +38,6 @@ var policy = &sched.PolicyExt{
 	StrictStart: TCA_RED_FLAGS,
 }
 
-// EncodeBitfield writes struct nla_bitfield32.
-func EncodeBitfield(value, selector uint32) []byte {
-	b := binary.NativeEndian.AppendUint32(make([]byte, 0, 8), value)
-	return binary.NativeEndian.AppendUint32(b, selector)
-}
-
 // options are the attributes of a request.
 type options struct {
 	parms                     *aqm.REDQopt
